@@ -1,0 +1,7 @@
+export * from './sodium.js'
+export * from './random.js'
+export * from './constantTime.js'
+export * from './hash.js'
+export * from './signing.js'
+export * from './keyAgreement.js'
+export * from './symmetric.js'

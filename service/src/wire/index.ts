@@ -1,0 +1,3 @@
+export * from './decodeError.js'
+export * from './byteWriter.js'
+export * from './byteReader.js'

@@ -1,0 +1,204 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { Command } from 'commander'
+import ora from 'ora'
+import { ControlClient, ControlClientError } from '../control/controlClient.js'
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/index.js'
+import { formatPeerList, parsePeerList, PeerListError } from '../state/peerListFile.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { NodeStatus, PeerSummary } from '../daemon/phantomNode.js'
+import { formatUptime, keyValueTable, listTable } from './humanOutput.js'
+import { phantomVersion } from '../daemon/version.js'
+
+const EXIT_FAILURE = 1
+const EXIT_UNREACHABLE = 69
+const EXIT_USAGE = 64
+
+interface GlobalOptions { socket?: string, config: string, json?: boolean }
+
+function fail (message: string, code = EXIT_FAILURE): never {
+  process.stderr.write(`phantomctl: ${message}\n`)
+  process.exit(code)
+}
+
+async function socketPath (opts: GlobalOptions): Promise<string> {
+  if (opts.socket != null) return opts.socket
+  if (process.env.PHANTOM_CONTROL_SOCKET != null && process.env.PHANTOM_CONTROL_SOCKET !== '') return process.env.PHANTOM_CONTROL_SOCKET
+  try {
+    const config = await loadConfig(opts.config, { mustExist: false })
+    return config.controlSocket
+  } catch (err) {
+    if (err instanceof ConfigError) fail(err.message, 78)
+    throw err
+  }
+}
+
+async function withClient<T> (opts: GlobalOptions, fn: (client: ControlClient) => Promise<T>): Promise<T> {
+  const path = await socketPath(opts)
+  let client: ControlClient
+  try {
+    client = await ControlClient.connect(path)
+  } catch (err) {
+    fail((err as Error).message, EXIT_UNREACHABLE)
+  }
+  try {
+    return await fn(client)
+  } catch (err) {
+    if (err instanceof ControlClientError) fail(err.message, err.code === 'unreachable' ? EXIT_UNREACHABLE : EXIT_FAILURE)
+    throw err
+  } finally {
+    client.close()
+  }
+}
+
+/** Runs `work` with a spinner on stderr when a human is watching. */
+async function withSpinner<T> (opts: GlobalOptions, text: string, work: (update: (t: string) => void) => Promise<T>): Promise<T> {
+  const spinner = opts.json === true || process.stderr.isTTY !== true ? null : ora({ text, stream: process.stderr }).start()
+  try {
+    const result = await work((t) => { if (spinner != null) spinner.text = t })
+    spinner?.succeed()
+    return result
+  } catch (err) {
+    spinner?.fail()
+    throw err
+  }
+}
+
+function print (opts: GlobalOptions, value: unknown, human: () => string): void {
+  process.stdout.write(opts.json === true ? JSON.stringify(value) + '\n' : human() + '\n')
+}
+
+function statusText (s: NodeStatus): string {
+  return keyValueTable([
+    ['Peer ID', s.peerId],
+    ['Version', s.version],
+    ['Uptime', formatUptime(s.uptimeSeconds)],
+    ['Listening on', s.listen],
+    ['Connected peers', s.peers],
+    ['Network database', `${s.netdb.ready ? 'ready' : 'joining'}; ${s.netdb.records} records stored here; ${s.netdb.routingTable} peers in routing table`],
+    ['Node record', s.netdb.nodeRecord == null ? 'not published yet' : `published ${s.netdb.nodeRecord.publishedAt}, stored at ${s.netdb.nodeRecord.storedAt} peers, expires ${s.netdb.nodeRecord.expiresAt}`],
+    ['Path-building key', `${s.pathBuildingKey.publicKey.slice(0, 16)}…, rotates ${s.pathBuildingKey.notAfter}`],
+    ['Peer cache', `${s.peerCache} peers`]
+  ])
+}
+
+async function main (): Promise<void> {
+  const program = new Command()
+    .name('phantomctl')
+    .description('Control and inspect a running phantom-node')
+    .version(phantomVersion())
+    .option('-s, --socket <path>', 'control socket (default: controlSocket from the config file)')
+    .option('-c, --config <file>', 'configuration file to read the socket path from', DEFAULT_CONFIG_PATH)
+    .option('--json', 'print JSON for scripts instead of tables')
+    .showHelpAfterError()
+
+  program.command('status')
+    .description('show the node\'s identity, addresses, peers and network database state')
+    .option('--json', 'print JSON')
+    .option('--watch [seconds]', 'redraw every few seconds until interrupted')
+    .option('--wait-ready [seconds]', 'wait until the network database is ready (exit 1 on timeout)')
+    .action(async (cmdOpts: { watch?: string | boolean, waitReady?: string | boolean }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        if (cmdOpts.waitReady != null) {
+          const limit = cmdOpts.waitReady === true ? 60 : Number(cmdOpts.waitReady)
+          if (!Number.isFinite(limit) || limit <= 0) fail('--wait-ready takes a number of seconds', EXIT_USAGE)
+          const deadline = Date.now() + limit * 1000
+          await withSpinner(opts, 'joining the network…', async (update) => {
+            for (;;) {
+              const s = await client.call<NodeStatus>('status')
+              update(`joining the network… ${s.peers} peers, ${s.netdb.routingTable} in routing table`)
+              if (s.netdb.ready) return
+              if (Date.now() > deadline) throw new ControlClientError(`network database not ready after ${limit} s (${s.peers} peers)`, 'failed')
+              await new Promise(resolve => setTimeout(resolve, 250))
+            }
+          })
+        }
+        if (cmdOpts.watch != null) {
+          const every = cmdOpts.watch === true ? 2 : Number(cmdOpts.watch)
+          if (!Number.isFinite(every) || every <= 0) fail('--watch takes a number of seconds', EXIT_USAGE)
+          for (;;) {
+            const s = await client.call<NodeStatus>('status')
+            if (opts.json === true) process.stdout.write(JSON.stringify(s) + '\n')
+            else process.stdout.write('\x1b[2J\x1b[H' + `Phantom node — ${new Date().toISOString()}\n` + statusText(s) + '\n')
+            await new Promise(resolve => setTimeout(resolve, every * 1000))
+          }
+        }
+        const s = await client.call<NodeStatus>('status')
+        print(opts, s, () => statusText(s))
+      })
+    })
+
+  const peers = program.command('peers')
+    .description('list connected peers; export or import a peer list file')
+    .option('--json', 'print JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        const list = await client.call<PeerSummary[]>('peers')
+        print(opts, list, () => list.length === 0
+          ? 'no connected peers'
+          : listTable(['Peer ID', 'Address', 'Direction', 'Connected for'], list.map(p => [p.peerId, p.addresses, p.direction, formatUptime(Math.floor((Date.now() - p.openedAt) / 1000))])))
+      })
+    })
+  peers.command('export <file>')
+    .description('write known peers as a peer list file (one multiaddr with /p2p/ per line; "-" for stdout)')
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        const { addrs } = await client.call<{ addrs: string[] }>('peers.export')
+        const text = formatPeerList(addrs.map(a => multiaddr(a)), `Phantom peer list exported ${new Date().toISOString()}`)
+        if (file === '-') process.stdout.write(text)
+        else await writeFile(file, text, { mode: 0o644 })
+        if (file !== '-') print(opts, { file, peers: addrs.length }, () => `wrote ${addrs.length} peer addresses to ${file}`)
+      })
+    })
+  peers.command('import <file>')
+    .description('connect to the peers of a peer list file and remember them')
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      let addrs
+      try {
+        addrs = parsePeerList(await readFile(file, 'utf8'), file)
+      } catch (err) {
+        fail(err instanceof PeerListError ? err.message : `cannot read ${file}: ${(err as Error).message}`, EXIT_USAGE)
+      }
+      await withClient(opts, async (client) => {
+        const result = await withSpinner(opts, `connecting to ${addrs.length} peers…`, async () =>
+          await client.call<{ given: number, connected: number }>('peers.import', { addrs: addrs.map(String) }, 60_000))
+        print(opts, result, () => `connected to ${result.connected} of ${result.given} peers`)
+      })
+    })
+
+  const netdb = program.command('netdb').description('query the network database')
+  netdb.command('get <key>')
+    .description('fetch a record: a peer ID (node record), an AP address or .phantom name (AP record), or a full key')
+    .option('--json', 'print JSON')
+    .action(async (key: string, _o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        const result = await withSpinner(opts, `looking up ${key}…`, async () =>
+          await client.call<{ key: string, validCopies: number, record: Record<string, unknown> }>('netdb.get', { key }, 60_000))
+        print(opts, result, () => keyValueTable([['Key', result.key], ['Valid copies', result.validCopies], ...Object.entries(result.record)]))
+      })
+    })
+  netdb.command('sample [count]')
+    .description('draw random nodes the way path building does (one per responder, valid record, diversity filter)')
+    .option('--no-diversity', 'do not apply the diversity filter')
+    .option('--json', 'print JSON')
+    .action(async (count: string | undefined, cmdOpts: { diversity: boolean }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      const n = count == null ? 5 : Number(count)
+      if (!Number.isInteger(n) || n < 1 || n > 100) fail('count must be an integer 1..100', EXIT_USAGE)
+      await withClient(opts, async (client) => {
+        const nodes = await withSpinner(opts, 'walking the DHT…', async () =>
+          await client.call<Array<{ peerId: string, addresses: string[], proposedBy: string }>>('netdb.sample', { count: n, diversity: cmdOpts.diversity }, 60_000))
+        print(opts, nodes, () => listTable(['Peer ID', 'Addresses', 'Proposed by'], nodes.map(x => [x.peerId, x.addresses, x.proposedBy])))
+      })
+    })
+
+  await program.parseAsync()
+}
+
+main().catch((err: unknown) => {
+  fail((err as Error)?.message ?? String(err))
+})

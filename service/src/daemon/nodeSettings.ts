@@ -1,0 +1,19 @@
+import type { LogLevel } from '../logging/logger.js'
+
+/** What a running node needs to know, resolved from the configuration file (config/) by the CLI. */
+export interface NodeSettings {
+  dataDir: string
+  controlSocket: string
+  listen: string[]
+  announce: string[]
+  bootstrap: string[]
+  mdns: boolean
+  allowPrivateAddresses: boolean
+  peerCacheSize: number
+  pathBuildingKeyRotationMs: number
+  pathBuildingKeyGraceMs: number
+  nodeRecordLifetimeMs: number
+  nodeRecordRepublishIntervalMs: number
+  queryResponders: number
+  logLevel: LogLevel
+}

@@ -1,0 +1,306 @@
+import { mkdir } from 'node:fs/promises'
+import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { createPhantomHost, type PhantomHost } from '../link/phantomHost.js'
+import { isAllowedAddress } from '../link/addressPolicy.js'
+import { loadOrCreateIdentityKey } from '../state/identityKey.js'
+import { PathBuildingKeyStore } from '../state/pathBuildingKeyStore.js'
+import { PeerCache } from '../state/peerCache.js'
+import { createRecordValidators } from '../netdb/recordValidators.js'
+import { recordSelectors } from '../netdb/recordSelectors.js'
+import { NodeRecordPublisher } from '../netdb/nodeRecordPublisher.js'
+import { readBestRecord, type RecordReadResult } from '../netdb/recordReader.js'
+import { writeRecord } from '../netdb/recordWriter.js'
+import { GuardedRecordStore } from '../netdb/guardedRecordStore.js'
+import { sampleRandomNodes, type SampledNode } from '../netdb/randomNodeSampler.js'
+import type { Logger } from '../logging/logger.js'
+import type { NodeSettings } from './nodeSettings.js'
+import { phantomVersion } from './version.js'
+
+const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
+const PEER_CACHE_DIAL_CONCURRENCY = 16
+const RECORD_WRITE_TIMEOUT_MS = 30_000
+const RECORD_READ_TIMEOUT_MS = 20_000
+
+export interface PeerSummary {
+  peerId: string
+  addresses: string[]
+  direction: string
+  openedAt: number
+}
+
+export interface NodeStatus {
+  version: string
+  peerId: string
+  listen: string[]
+  peers: number
+  uptimeSeconds: number
+  netdb: {
+    records: number
+    routingTable: number
+    ready: boolean
+    nodeRecord: { publishedAt: string, expiresAt: string, storedAt: number } | null
+  }
+  pathBuildingKey: { publicKey: string, notAfter: string }
+  peerCache: number
+}
+
+type ValidateFn = (key: Uint8Array, value: Uint8Array) => void
+type SelectFn = (key: Uint8Array, values: Uint8Array[]) => number
+
+function validatorMap (): Record<string, ValidateFn> {
+  const v = createRecordValidators()
+  return { 'phantom-node': v['phantom-node'], 'phantom-ap': v['phantom-ap'] }
+}
+
+function selectorMap (): Record<string, SelectFn> {
+  return { 'phantom-node': recordSelectors['phantom-node'], 'phantom-ap': recordSelectors['phantom-ap'] }
+}
+
+/** The namespace of a DHT key: `/phantom-node/…` → `phantom-node`. */
+function recordNamespace (key: Uint8Array): string {
+  return Buffer.from(key).toString('utf8').split('/')[1] ?? ''
+}
+
+/**
+ * One running Phantom node: identity and keys, the libp2p host with the
+ * network database, its own node record, the peer cache. The control socket
+ * and the CLI sit on top of it.
+ */
+export class PhantomNode {
+  private readonly startedAt = Date.now()
+  private cacheTimer: NodeJS.Timeout | undefined
+  private stopping: Promise<void> | undefined
+
+  private constructor (
+    readonly settings: NodeSettings,
+    readonly host: PhantomHost,
+    private readonly identity: Ed25519PrivateKey,
+    private readonly pbkStore: PathBuildingKeyStore,
+    private readonly peerCache: PeerCache,
+    private readonly datastore: GuardedRecordStore,
+    readonly publisher: NodeRecordPublisher,
+    private readonly log: Logger
+  ) {}
+
+  static async start (settings: NodeSettings, log: Logger): Promise<PhantomNode> {
+    await mkdir(settings.dataDir, { recursive: true, mode: 0o700 })
+    const { key: identity, created } = await loadOrCreateIdentityKey(settings.dataDir)
+    const pbkStore = await PathBuildingKeyStore.open(settings.dataDir, { rotateAfterMs: settings.pathBuildingKeyRotationMs, graceMs: settings.pathBuildingKeyGraceMs })
+    const peerCache = new PeerCache(settings.dataDir, settings.peerCacheSize)
+    const cached = await peerCache.load()
+    if (cached.problem != null) log.warn('peer cache problem', { problem: cached.problem })
+
+    const selectors = selectorMap()
+    const datastore = new GuardedRecordStore(
+      (key, values) => selectors[recordNamespace(key)]?.(key, values) ?? 1,
+      (key) => { log.debug('kept a better record over an incoming one', { key: Buffer.from(key).toString('utf8') }) }
+    )
+    const host = await createPhantomHost({
+      privateKey: identity,
+      listen: settings.listen,
+      announce: settings.announce,
+      bootstrap: settings.bootstrap,
+      mdns: settings.mdns,
+      allowPrivateAddresses: settings.allowPrivateAddresses,
+      validators: { ...validatorMap() },
+      selectors: { ...selectorMap() },
+      datastore
+    })
+    const publisher = new NodeRecordPublisher(host, identity, pbkStore, {
+      allowPrivateAddresses: settings.allowPrivateAddresses,
+      lifetimeMs: settings.nodeRecordLifetimeMs,
+      republishIntervalMs: settings.nodeRecordRepublishIntervalMs,
+      writeTimeoutMs: RECORD_WRITE_TIMEOUT_MS,
+      relayCapacity: 0
+    }, log.child('netdb'))
+    const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, log)
+    log.info('node started', {
+      version: phantomVersion(),
+      peerId: host.peerId.toString(),
+      newIdentity: created,
+      listen: host.getMultiaddrs().map(String),
+      cachedPeers: cached.peers.length,
+      bootstrap: settings.bootstrap.length,
+      mdns: settings.mdns
+    })
+    node.watchPeers()
+    publisher.start()
+    void node.primeFromCache()
+    node.cacheTimer = setInterval(() => { void node.saveCache() }, PEER_CACHE_SAVE_INTERVAL_MS)
+    node.cacheTimer.unref()
+    return node
+  }
+
+  get peerId (): PeerId {
+    return this.host.peerId
+  }
+
+  private watchPeers (): void {
+    this.host.addEventListener('peer:identify', (evt) => {
+      const { peerId, listenAddrs } = evt.detail
+      const usable = listenAddrs.filter(a => isAllowedAddress(a, this.settings))
+      this.peerCache.remember(peerId.toString(), usable)
+    })
+    this.host.addEventListener('peer:connect', (evt) => {
+      this.log.debug('peer connected', { peer: evt.detail.toString() })
+    })
+    this.host.addEventListener('peer:disconnect', (evt) => {
+      this.log.debug('peer disconnected', { peer: evt.detail.toString() })
+    })
+  }
+
+  /** Re-primes the network from the persisted peer cache (§6.5), a bounded number of dials at a time. */
+  private async primeFromCache (): Promise<void> {
+    const addrs = this.peerCache.dialAddresses().filter(a => isAllowedAddress(a, this.settings))
+    if (addrs.length === 0) return
+    let next = 0
+    let connected = 0
+    const worker = async (): Promise<void> => {
+      while (next < addrs.length && this.stopping == null) {
+        const addr = addrs[next++] as Multiaddr
+        try {
+          await this.host.dial(addr, { signal: AbortSignal.timeout(10_000) })
+          connected++
+        } catch (err) {
+          this.log.debug('cached peer unreachable', { addr: addr.toString(), err })
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(PEER_CACHE_DIAL_CONCURRENCY, addrs.length) }, worker))
+    this.log.info('re-primed from peer cache', { tried: addrs.length, connected })
+  }
+
+  async saveCache (): Promise<void> {
+    try {
+      await this.peerCache.save()
+    } catch (err) {
+      this.log.warn('cannot save peer cache', { err })
+    }
+  }
+
+  /** Connected peers, one entry per peer. */
+  peers (): PeerSummary[] {
+    const byPeer = new Map<string, PeerSummary>()
+    for (const conn of this.host.getConnections()) {
+      const id = conn.remotePeer.toString()
+      const existing = byPeer.get(id)
+      if (existing != null) {
+        existing.addresses.push(conn.remoteAddr.toString())
+        continue
+      }
+      byPeer.set(id, { peerId: id, addresses: [conn.remoteAddr.toString()], direction: conn.direction, openedAt: conn.timeline.open })
+    }
+    return [...byPeer.values()]
+  }
+
+  async countLocalRecords (): Promise<number> {
+    let count = 0
+    for await (const _ of this.datastore.queryKeys({ prefix: '/dht/record' })) count++
+    return count
+  }
+
+  routingTableSize (): number {
+    const dht = this.host.services.dht as unknown as { routingTable?: { size?: number } }
+    return dht.routingTable?.size ?? 0
+  }
+
+  /** Ready once the own node record is stored at another node, or at once when no peer is known at all. */
+  isNetdbReady (): boolean {
+    const publication = this.publisher.lastPublication
+    if (publication != null && publication.storedAt > 0) return true
+    return this.host.getConnections().length === 0 && this.peerCache.count === 0 && this.settings.bootstrap.length === 0 && publication != null
+  }
+
+  async status (): Promise<NodeStatus> {
+    const publication = this.publisher.lastPublication
+    const pbk = this.pbkStore.current()
+    return {
+      version: phantomVersion(),
+      peerId: this.host.peerId.toString(),
+      listen: this.host.getMultiaddrs().map(String),
+      peers: this.peers().length,
+      uptimeSeconds: Math.floor((Date.now() - this.startedAt) / 1000),
+      netdb: {
+        records: await this.countLocalRecords(),
+        routingTable: this.routingTableSize(),
+        ready: this.isNetdbReady(),
+        nodeRecord: publication == null
+          ? null
+          : { publishedAt: new Date(publication.publishedAt).toISOString(), expiresAt: new Date(publication.record.expiresAt).toISOString(), storedAt: publication.storedAt }
+      },
+      pathBuildingKey: { publicKey: pbk.publicKey.toString('hex'), notAfter: new Date(pbk.notAfter).toISOString() },
+      peerCache: this.peerCache.count
+    }
+  }
+
+  /** Reads a record, asking several responders and keeping the best valid copy. */
+  async getRecord (key: Uint8Array): Promise<RecordReadResult | null> {
+    const validators = validatorMap()
+    const selectors = selectorMap()
+    return await readBestRecord(this.host.services.dht, key, {
+      responders: this.settings.queryResponders,
+      timeoutMs: RECORD_READ_TIMEOUT_MS,
+      validate: (k, v) => {
+        const validator = validators[recordNamespace(k)]
+        if (validator == null) throw new Error(`no validator for namespace ${recordNamespace(k)}`)
+        validator(k, v)
+      },
+      select: (k, values) => selectors[recordNamespace(k)]?.(k, values) ?? 0
+    })
+  }
+
+  async putRecord (key: Uint8Array, value: Uint8Array): Promise<number> {
+    const { storedAt } = await writeRecord(this.host.services.dht, key, value, RECORD_WRITE_TIMEOUT_MS)
+    return storedAt
+  }
+
+  /** Random nodes for paths (PROTOCOL.md §4). */
+  async sampleNodes (count: number, diversity: boolean): Promise<SampledNode[]> {
+    return await sampleRandomNodes(this, { count, diversity, walks: Math.max(3, Math.ceil(count / 2)), timeoutMs: 20_000 })
+  }
+
+  /** Dials and remembers peers from a peer list (import). Returns how many connected. */
+  async importPeers (addrs: Multiaddr[]): Promise<{ given: number, connected: number }> {
+    let connected = 0
+    await Promise.all(addrs.map(async (addr) => {
+      try {
+        await this.host.dial(addr, { signal: AbortSignal.timeout(10_000) })
+        connected++
+      } catch (err) {
+        this.log.info('imported peer unreachable', { addr: addr.toString(), err })
+      }
+    }))
+    await this.saveCache()
+    return { given: addrs.length, connected }
+  }
+
+  /** Peers worth exporting: the connected ones and the cache, as dialable multiaddrs with /p2p/. */
+  exportPeers (): Multiaddr[] {
+    const seen = new Set<string>()
+    const out: Multiaddr[] = []
+    for (const a of this.peerCache.dialAddresses()) {
+      const s = a.toString()
+      if (!seen.has(s)) { seen.add(s); out.push(a) }
+    }
+    return out
+  }
+
+  get identityKey (): Ed25519PrivateKey {
+    return this.identity
+  }
+
+  /** Clean shutdown: stop publishing, save the cache, stop libp2p. Idempotent. */
+  async stop (): Promise<void> {
+    if (this.stopping == null) {
+      this.stopping = (async () => {
+        this.publisher.stop()
+        if (this.cacheTimer != null) clearInterval(this.cacheTimer)
+        await this.saveCache()
+        await this.host.stop()
+        this.log.info('node stopped')
+      })()
+    }
+    await this.stopping
+  }
+}

@@ -1,0 +1,22 @@
+import type { PhantomConfig } from '../config/phantomConfig.js'
+import type { NodeSettings } from './nodeSettings.js'
+
+/** The node's settings from a validated configuration. */
+export function settingsFromConfig (config: PhantomConfig): NodeSettings {
+  return {
+    dataDir: config.dataDir,
+    controlSocket: config.controlSocket,
+    listen: config.listen,
+    announce: config.announce,
+    bootstrap: config.bootstrap,
+    mdns: config.mdns,
+    allowPrivateAddresses: config.network.allowPrivateAddresses,
+    peerCacheSize: config.peerCache.size,
+    pathBuildingKeyRotationMs: config.keys.pathBuildingKeyRotationMs,
+    pathBuildingKeyGraceMs: config.keys.pathBuildingKeyGraceMs,
+    nodeRecordLifetimeMs: config.netdb.nodeRecordLifetimeMs,
+    nodeRecordRepublishIntervalMs: config.netdb.republishIntervalMs,
+    queryResponders: config.netdb.queryResponders,
+    logLevel: config.log.level
+  }
+}

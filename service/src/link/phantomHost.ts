@@ -1,0 +1,78 @@
+import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify } from '@libp2p/identify'
+import { ping } from '@libp2p/ping'
+import { bootstrap } from '@libp2p/bootstrap'
+import { mdns } from '@libp2p/mdns'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT, type Selectors, type Validators } from '@libp2p/kad-dht'
+import { MemoryDatastore } from 'datastore-core/memory'
+import type { Datastore } from 'interface-datastore'
+import type { Identify } from '@libp2p/identify'
+import type { Ping } from '@libp2p/ping'
+import type { PrivateKey } from '@libp2p/interface'
+import { PHANTOM_KAD_PROTOCOL } from './phantomProtocols.js'
+import { filterAllowedAddresses, isAllowedAddress, type AddressPolicy } from './addressPolicy.js'
+
+export interface PhantomHostServices {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  [key: string]: unknown
+}
+
+export type PhantomHost = Libp2p<PhantomHostServices>
+
+export interface PhantomHostOptions extends AddressPolicy {
+  privateKey: PrivateKey
+  listen: string[]
+  announce: string[]
+  bootstrap: string[]
+  mdns: boolean
+  validators: Validators
+  selectors: Selectors
+  datastore?: Datastore
+}
+
+/**
+ * The link layer (PROTOCOL.md §5): TCP, Noise XX, yamux, identify, ping, and
+ * kad-dht in server mode on the Phantom network's own protocol ID, never the
+ * public IPFS DHT.
+ */
+export async function createPhantomHost (options: PhantomHostOptions): Promise<PhantomHost> {
+  const policy: AddressPolicy = { allowPrivateAddresses: options.allowPrivateAddresses }
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 100 }))
+  if (options.mdns) peerDiscovery.push(mdns({ interval: 10_000 }))
+
+  return await createLibp2p({
+    privateKey: options.privateKey,
+    datastore: options.datastore ?? new MemoryDatastore(),
+    addresses: {
+      listen: options.listen,
+      announce: options.announce,
+      announceFilter: (addrs) => filterAllowedAddresses(addrs, policy)
+    },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      denyDialMultiaddr: (ma) => !isAllowedAddress(ma, policy)
+    },
+    peerDiscovery,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: PHANTOM_KAD_PROTOCOL,
+        clientMode: false,
+        validators: options.validators,
+        selectors: options.selectors,
+        peerInfoMapper: options.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,
+        initialQuerySelfInterval: 500,
+        allowQueryWithZeroPeers: true
+      })
+    }
+  })
+}

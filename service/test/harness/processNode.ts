@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { stringify } from 'yaml'
+import { ControlClient } from '../../src/control/controlClient.js'
+import type { NodeStatus } from '../../src/daemon/phantomNode.js'
+import { daemonEntry } from './repoPaths.js'
+import { waitFor } from './waitFor.js'
+
+export interface ProcessNodeOptions {
+  /** Reuse an existing data directory (restart tests). */
+  dataDir?: string
+  bootstrap?: string[]
+  /** Extra configuration merged over the test defaults. */
+  config?: Record<string, unknown>
+  name?: string
+}
+
+/**
+ * One phantom-node daemon in its own process, on loopback, with its own
+ * temporary directory (config, data, control socket, log).
+ */
+export class ProcessNode {
+  private child: ChildProcess | undefined
+  private logStream: WriteStream | undefined
+  private exit: Promise<number | null> | undefined
+  client: ControlClient | undefined
+  peerId = ''
+  listen: string[] = []
+
+  private constructor (readonly name: string, readonly dir: string, readonly dataDir: string, readonly configFile: string, readonly socket: string, readonly logFile: string) {}
+
+  static async create (options: ProcessNodeOptions = {}): Promise<ProcessNode> {
+    const dir = await mkdtemp(join(tmpdir(), 'phantom-node-test-'))
+    const dataDir = options.dataDir ?? join(dir, 'data')
+    const socket = join(dir, 'control.sock')
+    const configFile = join(dir, 'phantom.yaml')
+    const config = {
+      dataDir,
+      controlSocket: socket,
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: options.bootstrap ?? [],
+      mdns: false,
+      network: { allowPrivateAddresses: true },
+      log: { level: process.env.PHANTOM_TEST_LOG_LEVEL ?? 'info' },
+      ...options.config
+    }
+    await writeFile(configFile, stringify(config))
+    return new ProcessNode(options.name ?? 'node', dir, dataDir, configFile, socket, join(dir, 'node.log'))
+  }
+
+  /** Spawns the daemon and waits until its control socket answers. */
+  async start (timeoutMs = 30_000): Promise<void> {
+    this.logStream = createWriteStream(this.logFile, { flags: 'a' })
+    const child = spawn(process.execPath, [daemonEntry(), '--config', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child = child
+    child.stdout?.pipe(this.logStream, { end: false })
+    child.stderr?.pipe(this.logStream, { end: false })
+    this.exit = new Promise(resolve => child.once('exit', (code) => resolve(code)))
+    await waitFor(`${this.name} control socket`, async () => {
+      if (child.exitCode != null) throw new Error(`${this.name} exited with ${child.exitCode}; see ${this.logFile}`)
+      this.client = await ControlClient.connect(this.socket, 1000)
+      return true
+    }, timeoutMs, 100)
+    const status = await this.status()
+    this.peerId = status.peerId
+    this.listen = status.listen
+  }
+
+  get pid (): number | undefined {
+    return this.child?.pid
+  }
+
+  /** A dialable address with /p2p/. */
+  get address (): string {
+    const a = this.listen.find(x => x.includes('/ip4/127.0.0.1/'))
+    if (a == null) throw new Error(`${this.name} has no loopback address`)
+    return a.includes('/p2p/') ? a : `${a}/p2p/${this.peerId}`
+  }
+
+  async status (): Promise<NodeStatus> {
+    if (this.client == null) throw new Error(`${this.name} is not started`)
+    return await this.client.call<NodeStatus>('status')
+  }
+
+  async call<T> (method: string, params: Record<string, unknown> = {}, timeoutMs = 60_000): Promise<T> {
+    if (this.client == null) throw new Error(`${this.name} is not started`)
+    return await this.client.call<T>(method, params, timeoutMs)
+  }
+
+  /** SIGTERM and wait for the exit code. */
+  async stop (timeoutMs = 15_000): Promise<number | null> {
+    this.client?.close()
+    this.client = undefined
+    const child = this.child
+    if (child == null || child.exitCode != null || child.signalCode != null) return child?.exitCode ?? null
+    child.kill('SIGTERM')
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    const code = await this.exit
+    clearTimeout(timer)
+    this.logStream?.end()
+    return code ?? null
+  }
+
+  kill (): void {
+    this.client?.close()
+    this.child?.kill('SIGKILL')
+  }
+
+  /** Stops the process if needed and removes its directory (keeps it when `keep` is set, for debugging). */
+  async destroy (keep = process.env.PHANTOM_KEEP_TEST_DIRS === '1'): Promise<void> {
+    await this.stop().catch(() => { this.kill() })
+    if (!keep) await rm(this.dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,13 @@
+/** The session layer (PROTOCOL.md §8): Noise IK between two AP addresses, frames, record layer, streams. */
+export * from './sessionLimits.js'
+export * from './establishSession.js'
+export { Session, DEFAULT_CONNECTION_WINDOW_BYTES, DEFAULT_STREAM_HIGH_WATER_MARK, type SessionOptions, type SessionEvents } from './streams/session.js'
+export { PhantomStream } from './streams/phantomStream.js'
+export { StreamResetError, SessionClosedError } from './streams/streamErrors.js'
+export { ErrorCode, errorCodeName, type ErrorCodeValue } from './frames/errorCode.js'
+export type { PaddingPolicy, PaddingStrategy } from './frames/paddingStrategy.js'
+export { ReplayCache } from './handshake/replayCache.js'
+export type { AuthenticatedPeer, HandshakeRejection } from './handshake/sessionHandshake.js'
+export type { ByteDuplex } from './transport/byteDuplex.js'
+export { createMemoryDuplexPair } from './transport/memoryDuplexPair.js'
+export { RecordAuthenticationError } from './transport/recordOpener.js'

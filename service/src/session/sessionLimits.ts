@@ -1,0 +1,41 @@
+/**
+ * Limits and defaults of the session layer (PROTOCOL.md §8, T§6–T§11) in one
+ * place; they will become configuration. Durations are in milliseconds.
+ */
+export const SESSION_PROTOCOL_VERSION = 1
+
+/** T§6.1: the plaintext frame header is 7 bytes. */
+export const FRAME_HEADER_BYTES = 7
+/** Largest plaintext frame (header + payload + padding); the record length prefix is a u16 (T§Appendix A MAX_FRAME_SIZE). */
+export const MAX_FRAME_BYTES = 65535
+/** T§9.2: padding per frame is at most 255 bytes (u8). */
+export const MAX_PADDING_BYTES = 255
+/** T§7.1 / T§7.3 */
+export const MAX_STREAM_ID = 0xffffff
+export const MAX_CONCURRENT_STREAMS = 1024
+/** T§8.1 */
+export const INITIAL_WINDOW_BYTES = 256 * 1024
+export const MAX_WINDOW_BYTES = 16777215
+/** Largest DATA payload this implementation sends in one frame (leaves room for any padding). */
+export const MAX_DATA_PAYLOAD_BYTES = 16384
+/** Largest DATAGRAM payload (one IP packet) such that any padding still fits into one frame. */
+export const MAX_DATAGRAM_BYTES = MAX_FRAME_BYTES - FRAME_HEADER_BYTES - MAX_PADDING_BYTES
+/** T§9.2: minimum padded frame size, and the BLOCK strategy's block size. */
+export const MIN_PADDED_FRAME_BYTES = 64
+export const PADDING_BLOCK_BYTES = 64
+/** T§9.4 */
+export const IDLE_PADDING_INTERVAL_MS = 5_000
+/** T§Appendix A */
+export const KEEPALIVE_INTERVAL_MS = 30_000
+export const HANDSHAKE_TIMEOUT_MS = 30_000
+/** T§11.1: rekey after 2^32 messages or 24 h per direction. */
+export const REKEY_AFTER_MESSAGES = 2 ** 32
+export const REKEY_AFTER_MS = 24 * 60 * 60 * 1000
+/** T§11.2 / PROTOCOL.md §8: handshake timestamps outside ±5 min are rejected. */
+export const HANDSHAKE_TIMESTAMP_WINDOW_MS = 5 * 60 * 1000
+/** Capacity of the cache of recently seen initiator ephemeral keys (replay protection). */
+export const REPLAY_CACHE_ENTRIES = 65536
+/** The Noise protocol of the session (PROTOCOL.md §8, T§5.1). */
+export const SESSION_NOISE_PROTOCOL = 'Noise_IK_25519_ChaChaPoly_SHA256'
+/** Prologue mixed into every session handshake. */
+export const SESSION_NOISE_PROLOGUE = 'phantom-session-v1'

@@ -1,0 +1,17 @@
+import { errorCodeName, type ErrorCodeValue } from '../frames/errorCode.js'
+
+/** A stream aborted with a T§10.1 code, by the peer ('remote') or by this side ('local'). */
+export class StreamResetError extends Error {
+  constructor (readonly errorCode: ErrorCodeValue, readonly by: 'local' | 'remote') {
+    super(`stream reset by ${by === 'local' ? 'this side' : 'the peer'}: ${errorCodeName(errorCode)}`)
+    this.name = 'StreamResetError'
+  }
+}
+
+/** The session ended (closed, GOAWAY, transport gone or tampering detected) while the stream was live. */
+export class SessionClosedError extends Error {
+  constructor (message = 'session closed', readonly errorCode?: ErrorCodeValue) {
+    super(message)
+    this.name = 'SessionClosedError'
+  }
+}

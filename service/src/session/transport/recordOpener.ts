@@ -1,0 +1,115 @@
+import { DecryptionFailedError, type CipherState } from '../noise/cipherState.js'
+import type { LengthMask } from './lengthMask.js'
+import { RECORD_LENGTH_BYTES, RECORD_TAG_BYTES, recordAssociatedData } from './recordFormat.js'
+
+export class RecordAuthenticationError extends Error {
+  constructor (message = 'record failed authentication') {
+    super(message)
+    this.name = 'RecordAuthenticationError'
+  }
+}
+
+export interface RecordOpenerHandlers {
+  /** One authenticated record's plaintext (a frame). May call `stop()` on the opener. */
+  record: (plaintext: Buffer) => void
+  /** The first failure; after it nothing more is ever delivered. */
+  failure: (error: Error) => void
+}
+
+/**
+ * Receiving half of the record layer: a streaming decoder over arbitrarily
+ * chunked input. Buffers at most one incomplete record (≤ 65553 bytes) beyond
+ * the chunk being processed. A record is delivered only after its tag
+ * verified; on the first failure the opener stops for good, drops everything
+ * buffered and delivers nothing more (invariant 6).
+ */
+export class RecordOpener {
+  private readonly chunks: Buffer[] = []
+  private buffered = 0
+  /** Unmasked length of the record being assembled, or -1 while the length is not read yet. */
+  private currentLength = -1
+  private stopped = false
+  private rekeys = 0
+
+  constructor (private readonly cipher: CipherState, private readonly mask: LengthMask, private readonly handlers: RecordOpenerHandlers) {}
+
+  get isStopped (): boolean {
+    return this.stopped
+  }
+
+  get rekeyCount (): number {
+    return this.rekeys
+  }
+
+  /** Bytes currently held waiting for the rest of a record. */
+  get bufferedBytes (): number {
+    return this.buffered
+  }
+
+  push (chunk: Uint8Array): void {
+    if (this.stopped || chunk.byteLength === 0) return
+    this.chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    this.buffered += chunk.byteLength
+    while (!this.stopped) {
+      if (this.currentLength < 0) {
+        if (this.buffered < RECORD_LENGTH_BYTES) return
+        this.currentLength = this.take(RECORD_LENGTH_BYTES).readUInt16BE(0) ^ this.mask.nextMask()
+      }
+      const need = this.currentLength + RECORD_TAG_BYTES
+      if (this.buffered < need) return
+      const ciphertext = this.take(need)
+      const length = this.currentLength
+      this.currentLength = -1
+      let plaintext: Buffer
+      try {
+        plaintext = this.cipher.decryptWithAd(recordAssociatedData(length), ciphertext)
+      } catch (error) {
+        this.fail(error instanceof DecryptionFailedError ? new RecordAuthenticationError() : error as Error)
+        return
+      }
+      if (plaintext.byteLength === 0) {
+        this.cipher.rekey()
+        this.rekeys++
+        continue
+      }
+      try {
+        this.handlers.record(plaintext)
+      } catch (error) {
+        this.fail(error as Error)
+        return
+      }
+    }
+  }
+
+  /** Stops for good without reporting a failure (session closed). */
+  stop (): void {
+    if (this.stopped) return
+    this.stopped = true
+    this.chunks.length = 0
+    this.buffered = 0
+    this.cipher.destroy()
+    this.mask.destroy()
+  }
+
+  private fail (error: Error): void {
+    if (this.stopped) return
+    this.stop()
+    this.handlers.failure(error)
+  }
+
+  /** Removes exactly `count` buffered bytes (count ≤ buffered) as one Buffer. */
+  private take (count: number): Buffer {
+    const out = Buffer.alloc(count)
+    let filled = 0
+    while (filled < count) {
+      const head = this.chunks[0] as Buffer
+      const part = Math.min(head.byteLength, count - filled)
+      head.copy(out, filled, 0, part)
+      filled += part
+      if (part === head.byteLength) this.chunks.shift()
+      else this.chunks[0] = head.subarray(part)
+    }
+    this.buffered -= count
+    return out
+  }
+}

@@ -21,6 +21,7 @@ const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
 const PEER_CACHE_DIAL_CONCURRENCY = 16
 const RECORD_WRITE_TIMEOUT_MS = 30_000
 const RECORD_READ_TIMEOUT_MS = 20_000
+const RECORD_READ_SETTLE_MS = 250
 
 export interface PeerSummary {
   peerId: string
@@ -241,6 +242,7 @@ export class PhantomNode {
     return await readBestRecord(this.host.services.dht, key, {
       responders: this.settings.queryResponders,
       timeoutMs: RECORD_READ_TIMEOUT_MS,
+      settleMs: RECORD_READ_SETTLE_MS,
       validate: (k, v) => {
         const validator = validators[recordNamespace(k)]
         if (validator == null) throw new Error(`no validator for namespace ${recordNamespace(k)}`)

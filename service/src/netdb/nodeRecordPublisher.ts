@@ -13,6 +13,8 @@ import { writeRecord } from './recordWriter.js'
 const P2P_CODE = 421
 /** Delay before publishing again when the previous publication reached no peer. */
 const EARLY_RETRY_DELAY_MS = 1000
+/** kad-dht's k: a record is stored at up to this many closest peers. */
+const REPLICATION_TARGET = 20
 
 export interface NodeRecordPublisherOptions extends AddressPolicy {
   lifetimeMs: number
@@ -56,6 +58,7 @@ export class NodeRecordPublisher {
   private running: Promise<void> | undefined
   private stopped = false
   private retryPending = false
+  private tableSizeAtPublication = 0
 
   constructor (
     private readonly host: PhantomHost,
@@ -116,12 +119,24 @@ export class NodeRecordPublisher {
     if (addrs !== this.lastAddresses && !this.stopped) this.schedule(0)
   }
 
-  /** A record that reached nobody (a lone first node) is published again as soon as peers appear. */
+  /**
+   * While the network around this node is still forming, the record is
+   * published again whenever the routing table has doubled since the last
+   * publication (so it reaches the nodes that are now closest to its key), and
+   * a record that reached nobody (a lone first node) as soon as peers appear.
+   */
   private readonly onPeerIdentified = (): void => {
     if (this.stopped || this.retryPending || this.running != null) return
-    if (this.last != null && this.last.storedAt > 0) return
+    const size = this.routingTableSize()
+    const reachedNobody = this.last == null || this.last.storedAt === 0
+    const grown = this.tableSizeAtPublication < REPLICATION_TARGET && size >= Math.max(2, 2 * this.tableSizeAtPublication)
+    if (!reachedNobody && !grown) return
     this.retryPending = true
     this.schedule(EARLY_RETRY_DELAY_MS)
+  }
+
+  private routingTableSize (): number {
+    return (this.host.services.dht as unknown as { routingTable?: { size?: number } }).routingTable?.size ?? 0
   }
 
   private schedule (delayMs: number): void {
@@ -141,6 +156,7 @@ export class NodeRecordPublisher {
     try {
       if (await this.pbkStore.rotateIfDue()) this.log.info('path-building key rotated', { notAfter: new Date(this.pbkStore.current().notAfter).toISOString() })
       const record = this.buildRecord()
+      this.tableSizeAtPublication = this.routingTableSize()
       const key = nodeRecordKey(this.host.peerId.toString())
       const { storedAt } = await writeRecord(this.host.services.dht, key, encodeNodeRecord(record), this.options.writeTimeoutMs)
       this.last = { record, publishedAt: this.clock(), storedAt }

@@ -59,11 +59,17 @@ export class ProcessNode {
     child.stdout?.pipe(this.logStream, { end: false })
     child.stderr?.pipe(this.logStream, { end: false })
     this.exit = new Promise(resolve => child.once('exit', (code) => resolve(code)))
-    await waitFor(`${this.name} control socket`, async () => {
-      if (child.exitCode != null) throw new Error(`${this.name} exited with ${child.exitCode}; see ${this.logFile}`)
+    const exited = this.exit.then(async (code) => {
+      const { readFile } = await import('node:fs/promises')
+      const log = await readFile(this.logFile, 'utf8').catch(() => '')
+      throw new Error(`${this.name} exited with ${String(code)} before its control socket answered: ${log.trim().split('\n').slice(-3).join(' | ')}`)
+    })
+    const connected = waitFor(`${this.name} control socket`, async () => {
       this.client = await ControlClient.connect(this.socket, 1000)
       return true
     }, timeoutMs, 100)
+    exited.catch(() => {})
+    await Promise.race([connected, exited])
     const status = await this.status()
     this.peerId = status.peerId
     this.listen = status.listen

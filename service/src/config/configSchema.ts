@@ -1,0 +1,165 @@
+import { LOG_LEVELS } from './phantomConfig.js'
+
+/**
+ * The JSON Schema of /etc/phantom/phantom.yaml, and the ONE place where the
+ * defaults live (`default`). docs/configuration.md and etc/phantom.yaml are
+ * checked against it by the tests in test/config/.
+ *
+ * Custom keywords (registered in configValidator.ts):
+ * - `phantomAbsolutePath: true`: a string that is an absolute file system path;
+ * - `phantomDuration: { minimum, maximum }`: a duration string (duration.ts)
+ *   within the bounds, which are durations themselves;
+ * - `phantomMultiaddr: 'listen' | 'announce' | 'bootstrap'`: a multiaddr fit
+ *   for that use (multiaddrCheck.ts).
+ *
+ * Every object has `additionalProperties: false` and `default: {}`, so that a
+ * missing section takes the defaults of its options.
+ */
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dataDir: {
+      description: 'Directory holding the node keys and the peer cache.',
+      type: 'string',
+      maxLength: 1024,
+      phantomAbsolutePath: true,
+      default: '/var/lib/phantom'
+    },
+    controlSocket: {
+      description: 'Unix socket of the control interface used by phantomctl.',
+      type: 'string',
+      maxLength: 107,
+      phantomAbsolutePath: true,
+      default: '/run/phantom/control.sock'
+    },
+    listen: {
+      description: 'Multiaddrs the node listens on.',
+      type: 'array',
+      maxItems: 32,
+      uniqueItems: true,
+      items: { type: 'string', maxLength: 1024, phantomMultiaddr: 'listen' },
+      default: ['/ip4/0.0.0.0/tcp/4821']
+    },
+    announce: {
+      description: 'Multiaddrs announced to peers instead of the detected ones (empty: announce the detected addresses).',
+      type: 'array',
+      maxItems: 32,
+      uniqueItems: true,
+      items: { type: 'string', maxLength: 1024, phantomMultiaddr: 'announce' },
+      default: []
+    },
+    bootstrap: {
+      description: 'Peers dialled at start to join the network, each ending in /p2p/<peer id>.',
+      type: 'array',
+      maxItems: 256,
+      uniqueItems: true,
+      items: { type: 'string', maxLength: 1024, phantomMultiaddr: 'bootstrap' },
+      default: []
+    },
+    mdns: {
+      description: 'Find peers on the local network by mDNS.',
+      type: 'boolean',
+      default: true
+    },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        allowPrivateAddresses: {
+          description: 'Dial and announce private, link-local and loopback addresses (for LANs and tests on loopback).',
+          type: 'boolean',
+          default: false
+        }
+      }
+    },
+    peerCache: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        size: {
+          description: 'Most peers remembered across restarts in the peer cache in dataDir (0 turns the cache off).',
+          type: 'integer',
+          minimum: 0,
+          maximum: 100000,
+          default: 1000
+        }
+      }
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: {
+          description: 'Least severe level logged.',
+          type: 'string',
+          enum: [...LOG_LEVELS],
+          default: 'info'
+        }
+      }
+    },
+    keys: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        pathBuildingKeyRotation: {
+          description: 'How often the path-building key is replaced.',
+          type: 'string',
+          phantomDuration: { minimum: '1m', maximum: '7d' },
+          default: '24h'
+        },
+        pathBuildingKeyGrace: {
+          description: 'How long the previous path-building secret still opens setup packages after a rotation.',
+          type: 'string',
+          phantomDuration: { minimum: '0s', maximum: '7d' },
+          default: '1h'
+        }
+      }
+    },
+    netdb: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        nodeRecordLifetime: {
+          description: 'How long a published node record stays valid.',
+          type: 'string',
+          phantomDuration: { minimum: '1m', maximum: '2h' },
+          default: '1h'
+        },
+        republishInterval: {
+          description: 'How often the node republishes its node record.',
+          type: 'string',
+          phantomDuration: { minimum: '10s', maximum: '2h' },
+          default: '20m'
+        },
+        queryResponders: {
+          description: 'How many responders a DHT read asks before keeping the best valid record.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 20,
+          default: 3
+        }
+      }
+    }
+  }
+} as const
+
+/**
+ * Relations between two duration options that the schema cannot express:
+ * `smaller` must be less than (or, unless `strict`, equal to) `larger`.
+ */
+export interface DurationRelation {
+  smaller: readonly [string, string]
+  larger: readonly [string, string]
+  strict: boolean
+}
+
+export const CONFIG_RELATIONS: readonly DurationRelation[] = [
+  { smaller: ['netdb', 'republishInterval'], larger: ['netdb', 'nodeRecordLifetime'], strict: true },
+  { smaller: ['keys', 'pathBuildingKeyGrace'], larger: ['keys', 'pathBuildingKeyRotation'], strict: false }
+]

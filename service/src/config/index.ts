@@ -1,0 +1,7 @@
+export { CONFIG_ERROR_EXIT_CODE, ConfigError, type ConfigErrorDetails } from './configError.js'
+export { CONFIG_RELATIONS, CONFIG_SCHEMA } from './configSchema.js'
+export { listConfigOptions, type ConfigOption } from './configOptions.js'
+export { formatDuration, parseDuration } from './duration.js'
+export { DEFAULT_CONFIG_PATH, loadConfig } from './loadConfig.js'
+export { defaultConfig, MAX_CONFIG_BYTES, parseConfig } from './parseConfig.js'
+export { LOG_LEVELS, type LogLevel, type PhantomConfig } from './phantomConfig.js'

@@ -1,0 +1,50 @@
+/** Log levels, most severe first; a level includes every level before it. */
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const
+export type LogLevel = typeof LOG_LEVELS[number]
+
+/**
+ * The daemon's configuration, fully resolved: every option present, defaults
+ * applied, durations converted to whole milliseconds (fields ending in `Ms`;
+ * in the file the same option has no suffix, e.g. `netdb.republishInterval: 20m`).
+ * Built only by parseConfig/loadConfig/defaultConfig; the defaults live in
+ * configSchema.ts.
+ */
+export interface PhantomConfig {
+  /** Keys and peer cache (absolute path). */
+  dataDir: string
+  /** Unix socket of the control interface used by phantomctl (absolute path). */
+  controlSocket: string
+  /** Multiaddrs to listen on. */
+  listen: string[]
+  /** Multiaddrs announced to peers instead of the detected ones (empty: detected). */
+  announce: string[]
+  /** Peers dialled at start, each ending in /p2p/<peer id>. */
+  bootstrap: string[]
+  /** Discover peers on the local network by mDNS. */
+  mdns: boolean
+  network: {
+    /** Dial and announce private, link-local and loopback addresses (LANs, tests). */
+    allowPrivateAddresses: boolean
+  }
+  peerCache: {
+    /** Most peers remembered in the peer cache in dataDir (0 disables it). */
+    size: number
+  }
+  log: {
+    level: LogLevel
+  }
+  keys: {
+    /** Path-building key rotation period (PROTOCOL.md §2). */
+    pathBuildingKeyRotationMs: number
+    /** How long the previous path-building secret still opens setup packages; at most the rotation period. */
+    pathBuildingKeyGraceMs: number
+  }
+  netdb: {
+    /** Validity of a published node record. */
+    nodeRecordLifetimeMs: number
+    /** Interval between republications of the node record; less than the lifetime. */
+    republishIntervalMs: number
+    /** Responders a DHT read asks before keeping the best valid record. */
+    queryResponders: number
+  }
+}

@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process'
+import { isIPv6 } from 'node:net'
+import { assertInterfaceName } from './interfaceName.js'
+
+export const AP_ROUTE_PREFIX = 'fd50::/16'
+export const IPV6_MIN_MTU = 1280
+export const MAX_LINK_MTU = 65535
+const IP_TIMEOUT_MS = 10_000
+
+/** Runs `ip` with an argument vector (never through a shell); rejects with a clear error. */
+export type IpCommandRunner = (args: readonly string[]) => Promise<void>
+
+export class LinkConfigError extends Error {
+  constructor (message: string, readonly args: readonly string[], readonly stderr: string) {
+    super(message)
+    this.name = 'LinkConfigError'
+  }
+}
+
+export function ipCommandRunner (ipPath = 'ip'): IpCommandRunner {
+  return async (args) => await new Promise<void>((resolve, reject) => {
+    execFile(ipPath, [...args], { timeout: IP_TIMEOUT_MS, windowsHide: true }, (error, _stdout, stderr) => {
+      if (error === null) { resolve(); return }
+      const command = `${ipPath} ${args.join(' ')}`
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT') {
+        reject(new LinkConfigError(`${command}: the ip command (iproute2) was not found`, args, ''))
+        return
+      }
+      const detail = String(stderr).trim() || error.message
+      const why = error.killed ? `timed out after ${IP_TIMEOUT_MS} ms` : `failed (exit ${String(code)})`
+      reject(new LinkConfigError(`${command} ${why}: ${detail}`, args, String(stderr)))
+    })
+  })
+}
+
+const defaultRunner = ipCommandRunner()
+
+export function assertMtu (mtu: number): void {
+  if (!Number.isInteger(mtu) || mtu < IPV6_MIN_MTU || mtu > MAX_LINK_MTU) {
+    throw new RangeError(`invalid MTU ${mtu}: expected an integer in ${IPV6_MIN_MTU}..${MAX_LINK_MTU}`)
+  }
+}
+
+/** A plain IPv6 address: no prefix length, no zone. */
+export function assertIpv6Address (address: string): void {
+  if (!isIPv6(address) || address.includes('%')) throw new RangeError(`invalid IPv6 address ${JSON.stringify(address)}`)
+}
+
+/** "address/length" with an IPv6 address and 0..128. */
+export function assertIpv6Prefix (prefix: string): void {
+  const match = /^([0-9A-Fa-f:.]+)\/(\d{1,3})$/.exec(prefix)
+  const length = match === null ? NaN : Number(match[2])
+  if (match === null || !isIPv6(match[1] as string) || length > 128) {
+    throw new RangeError(`invalid IPv6 prefix ${JSON.stringify(prefix)}: expected ADDRESS/0..128`)
+  }
+}
+
+export async function setLinkMtu (name: string, mtu: number, run: IpCommandRunner = defaultRunner): Promise<void> {
+  assertInterfaceName(name)
+  assertMtu(mtu)
+  await run(['link', 'set', 'dev', name, 'mtu', String(mtu)])
+}
+
+export async function setLinkUp (name: string, run: IpCommandRunner = defaultRunner): Promise<void> {
+  assertInterfaceName(name)
+  await run(['link', 'set', 'dev', name, 'up'])
+}
+
+/** Adds (or keeps) ADDRESS/128 on the link, without duplicate address detection. */
+export async function addLinkAddress (name: string, address: string, run: IpCommandRunner = defaultRunner): Promise<void> {
+  assertInterfaceName(name)
+  assertIpv6Address(address)
+  await run(['-6', 'address', 'replace', `${address}/128`, 'dev', name, 'nodad'])
+}
+
+/** Routes PREFIX into the link (replacing any route for the same prefix). */
+export async function addLinkRoute (name: string, prefix: string = AP_ROUTE_PREFIX, run: IpCommandRunner = defaultRunner): Promise<void> {
+  assertInterfaceName(name)
+  assertIpv6Prefix(prefix)
+  await run(['-6', 'route', 'replace', prefix, 'dev', name])
+}
+
+/** Removes the link (a leftover persistent device; a closed TUN fd removes its own). */
+export async function deleteLink (name: string, run: IpCommandRunner = defaultRunner): Promise<void> {
+  assertInterfaceName(name)
+  await run(['link', 'delete', 'dev', name])
+}
+
+export interface TunLinkSettings {
+  mtu: number
+  /** The node's AP addresses, each added as /128. */
+  addresses: readonly string[]
+  /** Routed into the link; PROTOCOL.md §9: fd50::/16. */
+  routes?: readonly string[]
+}
+
+/** MTU, up, addresses, routes: in that order (routes need the link up). Everything is validated before `ip` runs. */
+export async function configureTunLink (name: string, settings: TunLinkSettings, run: IpCommandRunner = defaultRunner): Promise<void> {
+  const routes = settings.routes ?? [AP_ROUTE_PREFIX]
+  assertInterfaceName(name)
+  assertMtu(settings.mtu)
+  settings.addresses.forEach(assertIpv6Address)
+  routes.forEach(assertIpv6Prefix)
+  await setLinkMtu(name, settings.mtu, run)
+  await setLinkUp(name, run)
+  for (const address of settings.addresses) await addLinkAddress(name, address, run)
+  for (const route of routes) await addLinkRoute(name, route, run)
+}

@@ -77,7 +77,8 @@ function statusText (s: NodeStatus): string {
     ['Network database', `${s.netdb.ready ? 'ready' : 'joining'}; ${s.netdb.records} records stored here; ${s.netdb.routingTable} peers in routing table`],
     ['Node record', s.netdb.nodeRecord == null ? 'not published yet' : `published ${s.netdb.nodeRecord.publishedAt}, stored at ${s.netdb.nodeRecord.storedAt} peers, expires ${s.netdb.nodeRecord.expiresAt}`],
     ['Path-building key', `${s.pathBuildingKey.publicKey.slice(0, 16)}…, rotates ${s.pathBuildingKey.notAfter}`],
-    ['Peer cache', `${s.peerCache} peers`]
+    ['Peer cache', `${s.peerCache} peers`],
+    ['Memory', `${s.memory.rssMiB} MiB resident, ${s.memory.heapUsedMiB} MiB heap`]
   ])
 }
 

@@ -44,6 +44,7 @@ export interface NodeStatus {
   }
   pathBuildingKey: { publicKey: string, notAfter: string }
   peerCache: number
+  memory: { rssMiB: number, heapUsedMiB: number }
 }
 
 type ValidateFn = (key: Uint8Array, value: Uint8Array) => void
@@ -56,6 +57,11 @@ function validatorMap (): Record<string, ValidateFn> {
 
 function selectorMap (): Record<string, SelectFn> {
   return { 'phantom-node': recordSelectors['phantom-node'], 'phantom-ap': recordSelectors['phantom-ap'] }
+}
+
+function memoryInMiB (): { rssMiB: number, heapUsedMiB: number } {
+  const m = process.memoryUsage()
+  return { rssMiB: Math.round(m.rss / 1048576 * 10) / 10, heapUsedMiB: Math.round(m.heapUsed / 1048576 * 10) / 10 }
 }
 
 /** The namespace of a DHT key: `/phantom-node/…` → `phantom-node`. */
@@ -231,7 +237,8 @@ export class PhantomNode {
           : { publishedAt: new Date(publication.publishedAt).toISOString(), expiresAt: new Date(publication.record.expiresAt).toISOString(), storedAt: publication.storedAt }
       },
       pathBuildingKey: { publicKey: pbk.publicKey.toString('hex'), notAfter: new Date(pbk.notAfter).toISOString() },
-      peerCache: this.peerCache.count
+      peerCache: this.peerCache.count,
+      memory: memoryInMiB()
     }
   }
 

@@ -12,7 +12,7 @@ import { writeRecord } from './recordWriter.js'
 
 const P2P_CODE = 421
 /** Delay before publishing again when the previous publication reached no peer. */
-const EARLY_RETRY_DELAY_MS = 1000
+const EARLY_RETRY_DELAY_MS = 100
 /** kad-dht's k: a record is stored at up to this many closest peers. */
 const REPLICATION_TARGET = 20
 

@@ -154,3 +154,12 @@ describe('phantom-node daemon lifecycle', function () {
     })
   })
 })
+
+describe('daemon runtime flags', () => {
+  it('the shebang of bin/phantom-node.js carries exactly DAEMON_NODE_FLAGS', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { DAEMON_NODE_FLAGS } = await import('../../src/daemon/nodeRuntimeFlags.js')
+    const first = (await readFile(daemonEntry(), 'utf8')).split('\n')[0] as string
+    assert.equal(first, `#!/usr/bin/env -S node ${DAEMON_NODE_FLAGS.join(' ')}`)
+  })
+})

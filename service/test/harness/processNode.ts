@@ -7,6 +7,7 @@ import { stringify } from 'yaml'
 import { ControlClient } from '../../src/control/controlClient.js'
 import type { NodeStatus } from '../../src/daemon/phantomNode.js'
 import { daemonEntry } from './repoPaths.js'
+import { DAEMON_NODE_FLAGS } from '../../src/daemon/nodeRuntimeFlags.js'
 import { waitFor } from './waitFor.js'
 
 export interface ProcessNodeOptions {
@@ -54,7 +55,7 @@ export class ProcessNode {
   /** Spawns the daemon and waits until its control socket answers. */
   async start (timeoutMs = 30_000): Promise<void> {
     this.logStream = createWriteStream(this.logFile, { flags: 'a' })
-    const child = spawn(process.execPath, [daemonEntry(), '--config', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry(), '--config', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     child.stdout?.pipe(this.logStream, { end: false })
     child.stderr?.pipe(this.logStream, { end: false })

@@ -101,7 +101,8 @@ export class NodeRecordPublisher {
       protocolVersion: PHANTOM_PROTOCOL_VERSION,
       relayCapacity: this.options.relayCapacity,
       issuedAt: now,
-      expiresAt: now + this.options.lifetimeMs
+      // a record must never outlive the pbk it announces (validators reject it then)
+      expiresAt: Math.min(now + this.options.lifetimeMs, pbk.notAfter)
     }, this.identity.raw)
   }
 
@@ -146,7 +147,9 @@ export class NodeRecordPublisher {
       this.retryPending = false
       void this.publishNow().finally(() => {
         const reachedNobody = (this.last?.storedAt ?? 0) === 0 && this.host.getConnections().length > 0
-        this.schedule(reachedNobody ? EARLY_RETRY_DELAY_MS : this.options.republishIntervalMs)
+        // republish on schedule, and no later than the path-building key's rotation
+        const next = Math.min(this.options.republishIntervalMs, this.pbkStore.msUntilRotation() + 1)
+        this.schedule(reachedNobody ? EARLY_RETRY_DELAY_MS : next)
       })
     }, delayMs)
     this.timer.unref()

@@ -22,6 +22,8 @@ const PEER_CACHE_DIAL_CONCURRENCY = 16
 const RECORD_WRITE_TIMEOUT_MS = 30_000
 const RECORD_READ_TIMEOUT_MS = 20_000
 const RECORD_READ_SETTLE_MS = 250
+/** Discovered peers are dialled while the node has fewer connections than this. */
+const MAX_DISCOVERY_DIALS_WHEN_CONNECTED = 64
 
 export interface PeerSummary {
   peerId: string
@@ -78,6 +80,7 @@ export class PhantomNode {
   private readonly startedAt = Date.now()
   private cacheTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
+  private readonly discoveryDials = new Set<string>()
 
   private constructor (
     readonly settings: NodeSettings,
@@ -148,6 +151,20 @@ export class PhantomNode {
       const { peerId, listenAddrs } = evt.detail
       const usable = listenAddrs.filter(a => isAllowedAddress(a, this.settings))
       this.peerCache.remember(peerId.toString(), usable)
+    })
+    // libp2p no longer dials what discovery (mDNS, bootstrap) finds: do it here, bounded
+    this.host.addEventListener('peer:discovery', (evt) => {
+      const { id, multiaddrs } = evt.detail
+      if (this.stopping != null || id.equals(this.host.peerId)) return
+      if (this.host.getConnections(id).length > 0 || this.host.getConnections().length >= MAX_DISCOVERY_DIALS_WHEN_CONNECTED) return
+      if (this.discoveryDials.has(id.toString())) return
+      this.discoveryDials.add(id.toString())
+      const usable = multiaddrs.filter(a => isAllowedAddress(a, this.settings))
+      this.log.debug('peer discovered', { peer: id.toString(), addresses: usable.map(String) })
+      this.host.dial(id, { signal: AbortSignal.timeout(10_000) })
+        .then(() => { this.log.info('connected to discovered peer', { peer: id.toString() }) })
+        .catch((err: unknown) => { this.log.debug('discovered peer unreachable', { peer: id.toString(), err }) })
+        .finally(() => { this.discoveryDials.delete(id.toString()) })
     })
     this.host.addEventListener('peer:connect', (evt) => {
       this.log.debug('peer connected', { peer: evt.detail.toString() })

@@ -17,6 +17,8 @@ export interface ProcessNodeOptions {
   /** Extra configuration merged over the test defaults. */
   config?: Record<string, unknown>
   name?: string
+  /** Run the daemon inside this network namespace (`ip netns exec`; root only). */
+  netns?: string
 }
 
 /**
@@ -31,7 +33,7 @@ export class ProcessNode {
   peerId = ''
   listen: string[] = []
 
-  private constructor (readonly name: string, readonly dir: string, readonly dataDir: string, readonly configFile: string, readonly socket: string, readonly logFile: string) {}
+  private constructor (readonly name: string, readonly dir: string, readonly dataDir: string, readonly configFile: string, readonly socket: string, readonly logFile: string, readonly netns?: string) {}
 
   static async create (options: ProcessNodeOptions = {}): Promise<ProcessNode> {
     const dir = await mkdtemp(join(tmpdir(), 'phantom-node-test-'))
@@ -49,13 +51,16 @@ export class ProcessNode {
       ...options.config
     }
     await writeFile(configFile, stringify(config))
-    return new ProcessNode(options.name ?? 'node', dir, dataDir, configFile, socket, join(dir, 'node.log'))
+    return new ProcessNode(options.name ?? 'node', dir, dataDir, configFile, socket, join(dir, 'node.log'), options.netns)
   }
 
   /** Spawns the daemon and waits until its control socket answers. */
   async start (timeoutMs = 30_000): Promise<void> {
     this.logStream = createWriteStream(this.logFile, { flags: 'a' })
-    const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry(), '--config', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const command = [process.execPath, ...DAEMON_NODE_FLAGS, daemonEntry(), '--config', this.configFile]
+    // `ip netns exec` execs the command in place, so the child's pid is the daemon's
+    const [file, ...args] = this.netns != null ? ['ip', 'netns', 'exec', this.netns, ...command] : command
+    const child = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     this.child = child
     child.stdout?.pipe(this.logStream, { end: false })
     child.stderr?.pipe(this.logStream, { end: false })

@@ -1,0 +1,42 @@
+import { permuteForward, permuteInverse } from '../blocks/blockPermutation.js'
+import { deriveDataLayerKey, type DataDirection } from '../data/dataLayerKey.js'
+import { KeystreamLayer, type KeystreamObserver } from '../data/keystreamLayer.js'
+
+/** Reports keystream use together with the layer's direction (instrumentation for invariant 7). */
+export type LayerObserver = (direction: DataDirection, key: Buffer, start: number, end: number) => void
+
+/**
+ * What one hop (relay or terminating node) holds for one established tunnel:
+ * the chosen key and one data layer per direction.
+ *
+ * Setup blocks after the two-block exchange (the reply/confirmation of an
+ * outbound tunnel, the two dummies of an inbound one) are named by the
+ * direction of the *first* setup block, so a relay runs the same code for both
+ * kinds of tunnel: a block travelling the way the first block travelled gets
+ * the inverse permutation, a block travelling back gets the forward one.
+ */
+export class HopTunnel {
+  readonly outward: KeystreamLayer
+  readonly inward: KeystreamLayer
+
+  constructor (readonly keyIndex: number, private readonly key: Buffer, firstOut: Uint8Array, secondIn: Uint8Array, observer?: LayerObserver) {
+    const observe = (direction: DataDirection): KeystreamObserver | undefined =>
+      observer == null ? undefined : (k, start, end) => { observer(direction, k, start, end) }
+    this.outward = new KeystreamLayer(deriveDataLayerKey(key, 'outward', firstOut, secondIn), { observer: observe('outward') })
+    this.inward = new KeystreamLayer(deriveDataLayerKey(key, 'inward', firstOut, secondIn), { observer: observe('inward') })
+  }
+
+  /** A setup block moving the way the first setup block moved (D_K). */
+  blockAlongSetup (block: Uint8Array): Buffer {
+    return permuteInverse(this.key, block)
+  }
+
+  /** A setup block moving against the first setup block (E_K). */
+  blockAgainstSetup (block: Uint8Array): Buffer {
+    return permuteForward(this.key, block)
+  }
+
+  layer (direction: DataDirection): KeystreamLayer {
+    return direction === 'outward' ? this.outward : this.inward
+  }
+}

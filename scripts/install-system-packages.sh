@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs to build, run and test the
+# node from a checkout (Debian 12 or 13, as root). Used by the README's set-up
+# command and by .ci/run, so the list lives in one place. The packaging and
+# ISO stages install their own tools (packaging/*.sh).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  ca-certificates git
+  python3 make g++          # node-gyp builds the TUN addon
+  iproute2 iputils-ping     # namespaces, veth, TUN configuration, ping in system tests
+  curl dnsutils             # SOCKS5 and DNS tests (curl, dig)
+  procps util-linux         # ps, setpriv/unshare in privilege tests
+)
+# Node.js only when there is none: npm ci then brings the project's own Node 24
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "system packages installed: ${packages[*]}"

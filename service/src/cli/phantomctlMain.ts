@@ -76,6 +76,7 @@ function statusText (s: NodeStatus): string {
     ['Connected peers', s.peers],
     ['Network database', `${s.netdb.ready ? 'ready' : 'joining'}; ${s.netdb.records} records stored here; ${s.netdb.routingTable} peers in routing table`],
     ['Node record', s.netdb.nodeRecord == null ? 'not published yet' : `published ${s.netdb.nodeRecord.publishedAt}, stored at ${s.netdb.nodeRecord.storedAt} peers, expires ${s.netdb.nodeRecord.expiresAt}`],
+    ['Rejected records', Object.keys(s.netdb.rejected).length === 0 ? 'none' : Object.entries(s.netdb.rejected).map(([r, n]) => `${r}: ${n}`).join(', ')],
     ['Path-building key', `${s.pathBuildingKey.publicKey.slice(0, 16)}…, rotates ${s.pathBuildingKey.notAfter}`],
     ['Peer cache', `${s.peerCache} peers`],
     ['Memory', `${s.memory.rssMiB} MiB resident, ${s.memory.heapUsedMiB} MiB heap`]

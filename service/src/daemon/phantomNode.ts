@@ -12,6 +12,7 @@ import { NodeRecordPublisher } from '../netdb/nodeRecordPublisher.js'
 import { readBestRecord, type RecordReadResult } from '../netdb/recordReader.js'
 import { writeRecord } from '../netdb/recordWriter.js'
 import { GuardedRecordStore } from '../netdb/guardedRecordStore.js'
+import { RejectionCounter } from '../netdb/rejectionCounter.js'
 import { sampleRandomNodes, type SampledNode } from '../netdb/randomNodeSampler.js'
 import type { Logger } from '../logging/logger.js'
 import type { NodeSettings } from './nodeSettings.js'
@@ -43,6 +44,8 @@ export interface NodeStatus {
     routingTable: number
     ready: boolean
     nodeRecord: { publishedAt: string, expiresAt: string, storedAt: number } | null
+    /** Records received from the network and rejected by the validators, by reason. */
+    rejected: Record<string, number>
   }
   pathBuildingKey: { publicKey: string, notAfter: string }
   peerCache: number
@@ -52,9 +55,10 @@ export interface NodeStatus {
 type ValidateFn = (key: Uint8Array, value: Uint8Array) => void
 type SelectFn = (key: Uint8Array, values: Uint8Array[]) => number
 
-function validatorMap (): Record<string, ValidateFn> {
+function validatorMap (counter?: RejectionCounter): Record<string, ValidateFn> {
   const v = createRecordValidators()
-  return { 'phantom-node': v['phantom-node'], 'phantom-ap': v['phantom-ap'] }
+  const wrap = (fn: ValidateFn): ValidateFn => counter != null ? counter.wrap(fn) : fn
+  return { 'phantom-node': wrap(v['phantom-node']), 'phantom-ap': wrap(v['phantom-ap']) }
 }
 
 function selectorMap (): Record<string, SelectFn> {
@@ -90,6 +94,7 @@ export class PhantomNode {
     private readonly peerCache: PeerCache,
     private readonly datastore: GuardedRecordStore,
     readonly publisher: NodeRecordPublisher,
+    private readonly rejections: RejectionCounter,
     private readonly log: Logger
   ) {}
 
@@ -101,6 +106,7 @@ export class PhantomNode {
     const cached = await peerCache.load()
     if (cached.problem != null) log.warn('peer cache problem', { problem: cached.problem })
 
+    const rejections = new RejectionCounter()
     const selectors = selectorMap()
     const datastore = new GuardedRecordStore(
       (key, values) => selectors[recordNamespace(key)]?.(key, values) ?? 1,
@@ -113,7 +119,7 @@ export class PhantomNode {
       bootstrap: settings.bootstrap,
       mdns: settings.mdns,
       allowPrivateAddresses: settings.allowPrivateAddresses,
-      validators: { ...validatorMap() },
+      validators: { ...validatorMap(rejections) },
       selectors: { ...selectorMap() },
       datastore
     })
@@ -124,7 +130,7 @@ export class PhantomNode {
       writeTimeoutMs: RECORD_WRITE_TIMEOUT_MS,
       relayCapacity: 0
     }, log.child('netdb'))
-    const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, log)
+    const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, log)
     log.info('node started', {
       version: phantomVersion(),
       peerId: host.peerId.toString(),
@@ -249,6 +255,7 @@ export class PhantomNode {
         records: await this.countLocalRecords(),
         routingTable: this.routingTableSize(),
         ready: this.isNetdbReady(),
+        rejected: this.rejections.snapshot(),
         nodeRecord: publication == null
           ? null
           : { publishedAt: new Date(publication.publishedAt).toISOString(), expiresAt: new Date(publication.record.expiresAt).toISOString(), storedAt: publication.storedAt }

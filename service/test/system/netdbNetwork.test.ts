@@ -116,6 +116,9 @@ describe(`network database: ${NODES} daemons as separate processes on loopback`,
         const got = await n.call<GetResult>('netdb.get', { key: apText })
         assert.equal(got.record.sequence, '5', `${n.name} returns the genuine record`)
       }
+      // the forgery was dropped and counted by the nodes it reached
+      const rejected = await Promise.all(nodes.map(async n => (await n.status()).netdb.rejected['bad-signature'] ?? 0))
+      assert.ok(rejected.reduce((a, b) => a + b, 0) > 0, 'some node counted the forged record as bad-signature')
     } finally {
       await hostile.stop()
     }

@@ -1,0 +1,5 @@
+export * from './pathDefaults.js'
+export * from './pathRuntime.js'
+export * from './pathOwnerIdentity.js'
+export * from './ownerBuild.js'
+export * from './pathService.js'

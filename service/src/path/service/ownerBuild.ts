@@ -1,0 +1,154 @@
+/**
+ * One build attempt by the owner over the network (PROTOCOL.md §6): plan both
+ * rounds, send round 1 to the first ring member, accept the returning array
+ * only as predicted (from the last member, over the expected link, on a new
+ * inbound setup stream), the same for round 2 on the same two streams, then
+ * link to X1 and wait for the ready block. Any deviation or timeout fails the
+ * attempt; the caller rebuilds with other nodes, never the same ring.
+ */
+import type { Stream } from '@libp2p/interface'
+import { constantTimeEqual } from '../../crypto/index.js'
+import { PHANTOM_LINK_PROTOCOL, PHANTOM_SETUP_PROTOCOL } from '../../link/phantomProtocols.js'
+import { ExactReader } from '../network/exactReader.js'
+import { encodeLinkHello, expectedReadyBlock, LINK_BLOCK_BYTES } from '../network/linkBlocks.js'
+import { dialTargets, peerIdOfBytes } from '../network/peerAddressing.js'
+import { closeQuietly, resetQuietly, sendAll } from '../network/streamSend.js'
+import { buildPathSetup, type PathSetupRequest } from '../owner/buildPathSetup.js'
+import { checkReturnedArray } from '../owner/checkReturnedArray.js'
+import type { PathSetupPlan, RoundPlan } from '../owner/pathSetupPlan.js'
+import { SETUP_MESSAGE_BYTES } from '../setup/constants.js'
+import { encodeSetupMessage } from '../setup/setupMessage.js'
+import type { OwnerReturns, ReturnedStream } from './ownerReturns.js'
+import type { PathRuntime } from './pathRuntime.js'
+import { WireTap } from './wireTap.js'
+
+export type BuildStage = 'sample' | 'plan' | 'round1' | 'round2' | 'link'
+
+export class PathBuildError extends Error {
+  override name = 'PathBuildError'
+  constructor (readonly stage: BuildStage, message: string) {
+    super(`${stage}: ${message}`)
+  }
+}
+
+export interface BuildTimings {
+  sampleMs: number
+  planMs: number
+  round1Ms: number
+  round2Ms: number
+  linkMs: number
+  totalMs: number
+}
+
+export function emptyTimings (): BuildTimings {
+  return { sampleMs: 0, planMs: 0, round1Ms: 0, round2Ms: 0, linkMs: 0, totalMs: 0 }
+}
+
+/** The owner's end of a ready path: the link stream to X1 (kept open for tunnel control). */
+export interface OwnedLink {
+  stream: Stream
+  reader: ExactReader
+}
+
+export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, request: PathSetupRequest, timings: BuildTimings): Promise<OwnedLink> {
+  const { settings } = rt
+  let mark = rt.clock()
+  const lap = (): number => { const now = rt.clock(); const d = now - mark; mark = now; return d }
+
+  let plan: PathSetupPlan
+  try {
+    plan = buildPathSetup(request)
+  } catch (err) {
+    throw new PathBuildError('plan', (err as Error).message)
+  }
+  // the per-member predictions are for tests; production keeps only what must come back
+  plan.round1.arrivals = []
+  plan.round2.arrivals = []
+  timings.planMs = lap()
+
+  let returned: ReturnedStream | null = null
+  let outbound: Stream | null = null
+  let waitReturn: Promise<ReturnedStream> | null = null
+  let cancelReturn = (): void => {}
+  let linkStream: Stream | null = null
+  const fail = (stage: BuildStage) => (err: unknown): never => {
+    if (err instanceof PathBuildError) throw err
+    throw new PathBuildError(stage, (err as Error).message)
+  }
+
+  try {
+    // round 1: open the setup stream to the first member, the array returns on a new inbound stream
+    waitReturn = new Promise<ReturnedStream>((resolve) => { cancelReturn = returns.expect(plan.round1.expectedReturn.linkId, resolve) })
+    const first = dialTargets(plan.round1.first)
+    outbound = await rt.host.dialProtocol(first.addrs, PHANTOM_SETUP_PROTOCOL, { signal: AbortSignal.timeout(settings.roundTimeoutMs), negotiateFully: false }).catch(fail('round1'))
+    const outStream = outbound
+    const guard = new ExactReader(outStream, 0)
+    const outClosed = new Promise<never>((_resolve, reject) => {
+      outStream.addEventListener('close', () => { guard.detach(); reject(new PathBuildError('round1', 'first member closed the setup stream')) }, { once: true })
+    })
+    outClosed.catch(() => {})
+    const tapOut = new WireTap(rt, 'setup', 'outbound', first.peerId.toString())
+    await send(outStream, tapOut, plan.round1, settings.roundTimeoutMs).catch(fail('round1'))
+    returned = await withTimeout(Promise.race([waitReturn, outClosed]), settings.roundTimeoutMs, 'round1', 'no array came back')
+    if (!checkReturnedArray(plan.round1, { senderPeerId: returned.senderPeerId, linkId: returned.message.linkId, arrayBytes: returned.message.arrayBytes })) {
+      throw new PathBuildError('round1', 'returned array differs from the prediction')
+    }
+    timings.round1Ms = lap()
+
+    // round 2: same two streams
+    await send(outStream, tapOut, plan.round2, settings.roundTimeoutMs).catch(fail('round2'))
+    // (the first member closes its end once it forwarded round 2, so only the returning stream counts now)
+    const bytes = await returned.reader.read(SETUP_MESSAGE_BYTES, settings.roundTimeoutMs).catch(fail('round2'))
+    returned.tap.recv(bytes.byteLength)
+    const linkId = bytes.subarray(0, plan.round2.linkId.byteLength)
+    const arrayBytes = bytes.subarray(plan.round2.linkId.byteLength)
+    if (!checkReturnedArray(plan.round2, { senderPeerId: returned.senderPeerId, linkId, arrayBytes })) {
+      throw new PathBuildError('round2', 'returned array differs from the prediction')
+    }
+    returned.reader.detach()
+    guard.detach()
+    closeQuietly(outStream, 5000)
+    closeQuietly(returned.stream, 5000)
+    timings.round2Ms = lap()
+
+    // linking: owner → X1 with X1's link-in ID; the ready block comes back
+    const x1 = plan.hops[0]!
+    const target = dialTargets({ peerId: x1.peer.peerId, multiaddrs: x1.peer.multiaddrs })
+    linkStream = await rt.host.dialProtocol(target.addrs, PHANTOM_LINK_PROTOCOL, { signal: AbortSignal.timeout(settings.roundTimeoutMs), negotiateFully: false }).catch(fail('link'))
+    const tapLink = new WireTap(rt, 'link', 'outbound', peerIdOfBytes(x1.peer.peerId).toString())
+    const reader = new ExactReader(linkStream, LINK_BLOCK_BYTES)
+    const hello = encodeLinkHello(x1.linkIn)
+    await sendAll(linkStream, hello, settings.roundTimeoutMs).catch(fail('link'))
+    tapLink.send(hello.byteLength)
+    const ready = await reader.read(LINK_BLOCK_BYTES, settings.roundTimeoutMs).catch(fail('link'))
+    tapLink.recv(ready.byteLength)
+    if (!constantTimeEqual(ready, expectedReadyBlock(plan.hops))) throw new PathBuildError('link', 'wrong ready block')
+    timings.linkMs = lap()
+    return { stream: linkStream, reader }
+  } catch (err) {
+    if (outbound != null) resetQuietly(outbound, 'build failed')
+    if (returned != null) { returned.reader.detach(); resetQuietly(returned.stream, 'build failed') }
+    if (linkStream != null) resetQuietly(linkStream, 'build failed')
+    if (err instanceof PathBuildError) throw err
+    throw new PathBuildError('round1', (err as Error).message)
+  } finally {
+    cancelReturn()
+    // a late returning stream for a failed build is reset
+    if (returned == null && waitReturn != null) void waitReturn.then((r) => { r.reader.detach(); resetQuietly(r.stream, 'build failed') })
+  }
+}
+
+async function send (stream: Stream, tap: WireTap, round: RoundPlan, timeoutMs: number): Promise<void> {
+  const bytes = encodeSetupMessage(round.linkId, round.arrayBytes)
+  await sendAll(stream, bytes, timeoutMs)
+  tap.send(bytes.byteLength)
+}
+
+async function withTimeout<T> (promise: Promise<T>, ms: number, stage: BuildStage, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  try {
+    return await Promise.race([promise, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new PathBuildError(stage, `${what} within ${ms} ms`)) }, ms); timer.unref() })])
+  } finally {
+    if (timer != null) clearTimeout(timer)
+  }
+}

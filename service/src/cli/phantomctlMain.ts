@@ -6,6 +6,7 @@ import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/index.js
 import { formatPeerList, parsePeerList, PeerListError } from '../state/peerListFile.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeStatus, PeerSummary } from '../daemon/phantomNode.js'
+import type { PathSummary } from '../path/service/index.js'
 import { formatUptime, keyValueTable, listTable } from './humanOutput.js'
 import { phantomVersion } from '../daemon/version.js'
 
@@ -70,6 +71,8 @@ function print (opts: GlobalOptions, value: unknown, human: () => string): void 
 function statusText (s: NodeStatus): string {
   return keyValueTable([
     ['Peer ID', s.peerId],
+    ['AP address', s.ap.map(a => `${a.address}\n${a.name}`)],
+    ['Paths', s.paths.length === 0 ? 'none' : ['exit', 'entry'].map(kind => `${kind}: ${s.paths.filter(p => p.kind === kind && p.state === 'ready').length} ready, ${s.paths.filter(p => p.kind === kind && p.state === 'building').length} building`).join('\n')],
     ['Version', s.version],
     ['Uptime', formatUptime(s.uptimeSeconds)],
     ['Listening on', s.listen],
@@ -168,6 +171,19 @@ async function main (): Promise<void> {
         const result = await withSpinner(opts, `connecting to ${addrs.length} peers…`, async () =>
           await client.call<{ given: number, connected: number }>('peers.import', { addrs: addrs.map(String) }, 60_000))
         print(opts, result, () => `connected to ${result.connected} of ${result.given} peers`)
+      })
+    })
+
+  program.command('paths')
+    .description('list the routing paths this node owns (kind, hops, state, age, build time)')
+    .option('--json', 'print JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        const list = await client.call<PathSummary[]>('paths')
+        print(opts, list, () => list.length === 0
+          ? 'no paths (path.count.exit and path.count.entry are 0, or the network is too small yet)'
+          : listTable(['Kind', 'Hops', 'State', 'Age', 'Build time'], list.map(p => [p.kind, p.hops, p.state, formatUptime(Math.floor(p.ageMs / 1000)), p.builtMs > 0 ? `${p.builtMs} ms` : '-'])))
       })
     })
 

@@ -1,4 +1,6 @@
 import { LOG_LEVELS } from './phantomConfig.js'
+import { DEFAULT_PATH_SETTINGS } from '../path/service/pathDefaults.js'
+import { formatDuration } from './duration.js'
 
 /**
  * The JSON Schema of /etc/phantom/phantom.yaml, and the ONE place where the
@@ -10,7 +12,12 @@ import { LOG_LEVELS } from './phantomConfig.js'
  * - `phantomDuration: { minimum, maximum }`: a duration string (duration.ts)
  *   within the bounds, which are durations themselves;
  * - `phantomMultiaddr: 'listen' | 'announce' | 'bootstrap'`: a multiaddr fit
- *   for that use (multiaddrCheck.ts).
+ *   for that use (multiaddrCheck.ts);
+ * - `phantomPeerId: true`: a libp2p peer ID in its canonical text form.
+ *
+ * The defaults of the `path` section are taken from DEFAULT_PATH_SETTINGS
+ * (path/service/pathDefaults.ts), which the path layer also uses when it runs
+ * without a configuration file (tests, benchmarks), so they exist once.
  *
  * Every object has `additionalProperties: false` and `default: {}`, so that a
  * missing section takes the defaults of its options.
@@ -145,6 +152,94 @@ export const CONFIG_SCHEMA = {
           default: 3
         }
       }
+    },
+    path: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        x: {
+          description: 'X-nodes per routing path (its length).',
+          type: 'integer',
+          minimum: 2,
+          maximum: 7,
+          default: DEFAULT_PATH_SETTINGS.x
+        },
+        extraY: {
+          description: 'Most extra Y-nodes beyond the 2x-1 every setup uses; each build adds a random number from 0 to this.',
+          type: 'integer',
+          minimum: 0,
+          maximum: 8,
+          default: DEFAULT_PATH_SETTINGS.extraY
+        },
+        count: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            exit: {
+              description: 'Exit paths kept ready.',
+              type: 'integer',
+              minimum: 0,
+              maximum: 16,
+              default: DEFAULT_PATH_SETTINGS.exitCount
+            },
+            entry: {
+              description: 'Entry paths kept ready (they publish the node\'s AP record).',
+              type: 'integer',
+              minimum: 0,
+              maximum: 16,
+              default: DEFAULT_PATH_SETTINGS.entryCount
+            }
+          }
+        },
+        rotateAfter: {
+          description: 'A ready path is replaced after this long (its replacement is built first).',
+          type: 'string',
+          phantomDuration: { minimum: '1m', maximum: '1d' },
+          default: formatDuration(DEFAULT_PATH_SETTINGS.rotateAfterMs)
+        },
+        setupTimeout: {
+          description: 'How long the owner waits for each setup round and for the ready block before it rebuilds with other nodes.',
+          type: 'string',
+          phantomDuration: { minimum: '1s', maximum: '5m' },
+          default: formatDuration(DEFAULT_PATH_SETTINGS.roundTimeoutMs)
+        },
+        setupStateTtl: {
+          description: 'How long a ring member keeps the state of a setup it takes part in.',
+          type: 'string',
+          phantomDuration: { minimum: '5s', maximum: '10m' },
+          default: formatDuration(DEFAULT_PATH_SETTINGS.setupStateTtlMs)
+        },
+        maxConcurrentSetups: {
+          description: 'Setups this node takes part in at once as a ring member; more are dropped.',
+          type: 'integer',
+          minimum: 1,
+          maximum: 4096,
+          default: DEFAULT_PATH_SETTINGS.maxConcurrentSetups
+        },
+        diversity: {
+          description: 'Never put two nodes of one IPv4 /16 or IPv6 /48 in one path (false only for networks on one machine or one LAN).',
+          type: 'boolean',
+          default: DEFAULT_PATH_SETTINGS.diversity
+        },
+        trusted: {
+          description: 'Peer IDs of trusted nodes; when set, every path has at least one of them.',
+          type: 'array',
+          maxItems: 64,
+          uniqueItems: true,
+          items: { type: 'string', maxLength: 128, phantomPeerId: true },
+          default: [...DEFAULT_PATH_SETTINGS.trusted]
+        },
+        blocklist: {
+          description: 'Peer IDs never used in a path.',
+          type: 'array',
+          maxItems: 10000,
+          uniqueItems: true,
+          items: { type: 'string', maxLength: 128, phantomPeerId: true },
+          default: [...DEFAULT_PATH_SETTINGS.blocklist]
+        }
+      }
     }
   }
 } as const
@@ -161,5 +256,6 @@ export interface DurationRelation {
 
 export const CONFIG_RELATIONS: readonly DurationRelation[] = [
   { smaller: ['netdb', 'republishInterval'], larger: ['netdb', 'nodeRecordLifetime'], strict: true },
-  { smaller: ['keys', 'pathBuildingKeyGrace'], larger: ['keys', 'pathBuildingKeyRotation'], strict: false }
+  { smaller: ['keys', 'pathBuildingKeyGrace'], larger: ['keys', 'pathBuildingKeyRotation'], strict: false },
+  { smaller: ['path', 'setupTimeout'], larger: ['path', 'setupStateTtl'], strict: false }
 ]

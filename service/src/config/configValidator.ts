@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { CONFIG_SCHEMA } from './configSchema.js'
 import { DURATION_EXAMPLES, formatDuration, parseDuration } from './duration.js'
 import { formatField } from './fieldName.js'
-import { MULTIADDR_ROLES, multiaddrProblem, type MultiaddrRole } from './multiaddrCheck.js'
+import { MULTIADDR_ROLES, multiaddrProblem, peerIdProblem, type MultiaddrRole } from './multiaddrCheck.js'
 
 /** Bounds of a `phantomDuration` keyword, both durations. */
 export interface DurationBounds {
@@ -49,6 +49,13 @@ function validator (): ValidateFunction {
     metaSchema: { enum: [...MULTIADDR_ROLES] },
     errors: false,
     validate: (role: MultiaddrRole, data: string) => multiaddrProblem(data, role) === undefined
+  })
+  ajv.addKeyword({
+    keyword: 'phantomPeerId',
+    type: 'string',
+    schemaType: 'boolean',
+    errors: false,
+    validate: (_schema: boolean, data: string) => peerIdProblem(data) === undefined
   })
   compiled = ajv.compile(CONFIG_SCHEMA)
   return compiled
@@ -98,6 +105,8 @@ function describeViolation (error: ErrorObject): SchemaViolation {
       return { path, problem: absolutePathProblem(error.data as string) ?? 'expected an absolute path' }
     case 'phantomDuration':
       return { path, problem: durationProblem(error.data as string, schema.phantomDuration as DurationBounds) ?? 'expected a duration' }
+    case 'phantomPeerId':
+      return { path, problem: peerIdProblem(error.data as string) ?? 'expected a peer ID' }
     case 'phantomMultiaddr':
       return { path, problem: multiaddrProblem(error.data as string, schema.phantomMultiaddr as MultiaddrRole) ?? 'expected a multiaddr' }
     default:
@@ -109,6 +118,7 @@ function describeExpected (schema: Record<string, unknown>): string {
   if (schema.phantomAbsolutePath === true) return 'an absolute path'
   if (schema.phantomDuration !== undefined) return `a duration such as ${DURATION_EXAMPLES}`
   if (schema.phantomMultiaddr !== undefined) return 'a multiaddr such as /ip4/0.0.0.0/tcp/4821'
+  if (schema.phantomPeerId === true) return 'a peer ID such as 12D3KooW…'
   switch (schema.type) {
     case 'boolean': return 'true or false'
     case 'integer': return schema.minimum !== undefined && schema.maximum !== undefined

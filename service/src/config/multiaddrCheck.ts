@@ -54,3 +54,14 @@ function firstLine (err: unknown): string {
 function shorten (text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text
 }
+
+/** What is wrong with `text` as a peer ID (canonical base58 or CID text), or undefined when it is fine. */
+export function peerIdProblem (text: string): string | undefined {
+  try {
+    const id = peerIdFromString(text)
+    if (id.toString() !== text) return `expected a peer ID in its canonical form (${id.toString()}), got ${JSON.stringify(shorten(text))}`
+    return undefined
+  } catch {
+    return `expected a peer ID such as 12D3KooW…, got ${JSON.stringify(shorten(text))}`
+  }
+}

@@ -22,6 +22,18 @@ interface RawConfig {
   log: { level: LogLevel }
   keys: { pathBuildingKeyRotation: string, pathBuildingKeyGrace: string }
   netdb: { nodeRecordLifetime: string, republishInterval: string, queryResponders: number }
+  path: {
+    x: number
+    extraY: number
+    count: { exit: number, entry: number }
+    rotateAfter: string
+    setupTimeout: string
+    setupStateTtl: string
+    maxConcurrentSetups: number
+    diversity: boolean
+    trusted: string[]
+    blocklist: string[]
+  }
 }
 
 /**
@@ -121,6 +133,18 @@ function resolve (raw: RawConfig): PhantomConfig {
       nodeRecordLifetimeMs: ms(raw.netdb.nodeRecordLifetime),
       republishIntervalMs: ms(raw.netdb.republishInterval),
       queryResponders: raw.netdb.queryResponders
+    },
+    path: {
+      x: raw.path.x,
+      extraY: raw.path.extraY,
+      count: { exit: raw.path.count.exit, entry: raw.path.count.entry },
+      rotateAfterMs: ms(raw.path.rotateAfter),
+      setupTimeoutMs: ms(raw.path.setupTimeout),
+      setupStateTtlMs: ms(raw.path.setupStateTtl),
+      maxConcurrentSetups: raw.path.maxConcurrentSetups,
+      diversity: raw.path.diversity,
+      trusted: [...raw.path.trusted],
+      blocklist: [...raw.path.blocklist]
     }
   }
 }

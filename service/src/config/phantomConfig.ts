@@ -47,4 +47,16 @@ export interface PhantomConfig {
     /** Responders a DHT read asks before keeping the best valid record. */
     queryResponders: number
   }
+  path: {
+    x: number
+    extraY: number
+    count: { exit: number, entry: number }
+    rotateAfterMs: number
+    setupTimeoutMs: number
+    setupStateTtlMs: number
+    maxConcurrentSetups: number
+    diversity: boolean
+    trusted: string[]
+    blocklist: string[]
+  }
 }

@@ -19,6 +19,7 @@ export function controlMethods (node: PhantomNode): Map<string, ControlMethod> {
   const methods = new Map<string, ControlMethod>()
   methods.set('status', async () => await node.status())
   methods.set('peers', async () => node.peers())
+  methods.set('paths', async () => node.paths())
   methods.set('peers.export', async () => ({ addrs: node.exportPeers().map(String) }))
   methods.set('peers.import', async (params) => {
     const addrs = params.addrs

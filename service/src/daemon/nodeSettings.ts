@@ -1,4 +1,5 @@
 import type { LogLevel } from '../logging/logger.js'
+import type { PathSettings } from '../path/service/pathDefaults.js'
 
 /** What a running node needs to know, resolved from the configuration file (config/) by the CLI. */
 export interface NodeSettings {
@@ -16,4 +17,6 @@ export interface NodeSettings {
   nodeRecordRepublishIntervalMs: number
   queryResponders: number
   logLevel: LogLevel
+  /** Routing paths; anything not given takes DEFAULT_PATH_SETTINGS. */
+  path: Partial<PathSettings>
 }

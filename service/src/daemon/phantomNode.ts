@@ -15,6 +15,13 @@ import { GuardedRecordStore } from '../netdb/guardedRecordStore.js'
 import { RejectionCounter } from '../netdb/rejectionCounter.js'
 import { sampleRandomNodes, type SampledNode } from '../netdb/randomNodeSampler.js'
 import type { Logger } from '../logging/logger.js'
+import { loadOrCreateApIdentity, type ApIdentity } from '../state/apIdentityKey.js'
+import { PathService, type PathSummary } from '../path/service/index.js'
+import { nodeRecordKey } from '../netdb/recordKeys.js'
+import { decodeNodeRecord } from '../netdb/records/nodeRecord.js'
+import { deriveApAddress, formatApAddress } from '../netdb/apAddress.js'
+import { phantomNameFromRoutingKey } from '../netdb/phantomName.js'
+import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeSettings } from './nodeSettings.js'
 import { phantomVersion } from './version.js'
 
@@ -47,6 +54,8 @@ export interface NodeStatus {
     /** Records received from the network and rejected by the validators, by reason. */
     rejected: Record<string, number>
   }
+  paths: Array<{ kind: string, hops: number, state: string, builtMs: number }>
+  ap: Array<{ address: string, name: string }>
   pathBuildingKey: { publicKey: string, notAfter: string }
   peerCache: number
   memory: { rssMiB: number, heapUsedMiB: number }
@@ -84,6 +93,7 @@ export class PhantomNode {
   private readonly startedAt = Date.now()
   private cacheTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
+  pathService!: PathService
   private readonly discoveryDials = new Set<string>()
 
   private constructor (
@@ -95,6 +105,7 @@ export class PhantomNode {
     private readonly datastore: GuardedRecordStore,
     readonly publisher: NodeRecordPublisher,
     private readonly rejections: RejectionCounter,
+    readonly apIdentity: ApIdentity,
     private readonly log: Logger
   ) {}
 
@@ -130,9 +141,21 @@ export class PhantomNode {
       writeTimeoutMs: RECORD_WRITE_TIMEOUT_MS,
       relayCapacity: 0
     }, log.child('netdb'))
-    const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, log)
+    const { identity: apIdentity, created: newAp } = await loadOrCreateApIdentity(settings.dataDir)
+    const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, apIdentity, log)
+    node.pathService = new PathService({
+      host,
+      usablePbkKeys: () => pbkStore.usable(),
+      sampleNodes: async (count, o) => await sampleRandomNodes(node, { count, diversity: o.diversity, exclude: o.exclude, walks: Math.max(3, count), timeoutMs: 20_000 }),
+      lookupNode: async (peerId) => await node.lookupNode(peerId),
+      putRecord: async (key, value) => await node.putRecord(key, value),
+      ownerIdentity: { routing: apIdentity.routing, e2ePublicKey: apIdentity.e2ePublicKey },
+      log: log.child('path')
+    }, settings.path)
     log.info('node started', {
       version: phantomVersion(),
+      ap: formatApAddress(deriveApAddress(apIdentity.routing.publicKey)),
+      newAp,
       peerId: host.peerId.toString(),
       newIdentity: created,
       listen: host.getMultiaddrs().map(String),
@@ -142,6 +165,7 @@ export class PhantomNode {
     })
     node.watchPeers()
     publisher.start()
+    await node.pathService.start()
     void node.primeFromCache()
     node.cacheTimer = setInterval(() => { void node.saveCache() }, PEER_CACHE_SAVE_INTERVAL_MS)
     node.cacheTimer.unref()
@@ -262,7 +286,9 @@ export class PhantomNode {
       },
       pathBuildingKey: { publicKey: pbk.publicKey.toString('hex'), notAfter: new Date(pbk.notAfter).toISOString() },
       peerCache: this.peerCache.count,
-      memory: memoryInMiB()
+      memory: memoryInMiB(),
+      paths: this.pathService.list().map(({ kind, hops, state, builtMs }) => ({ kind, hops, state, builtMs })),
+      ap: [{ address: formatApAddress(deriveApAddress(this.apIdentity.routing.publicKey)), name: phantomNameFromRoutingKey(this.apIdentity.routing.publicKey) }]
     }
   }
 
@@ -291,6 +317,25 @@ export class PhantomNode {
   /** Random nodes for paths (PROTOCOL.md §4). */
   async sampleNodes (count: number, diversity: boolean): Promise<SampledNode[]> {
     return await sampleRandomNodes(this, { count, diversity, walks: Math.max(3, Math.ceil(count / 2)), timeoutMs: 20_000 })
+  }
+
+  /** The routing paths this node owns. */
+  paths (): PathSummary[] {
+    return this.pathService.list()
+  }
+
+  /** A named node with a valid node record (for trusted nodes the random sample missed). */
+  async lookupNode (peerId: string): Promise<SampledNode | null> {
+    try {
+      const found = await this.getRecord(nodeRecordKey(peerId))
+      if (found == null) return null
+      const record = decodeNodeRecord(found.value)
+      const addrs = record.multiaddrs.map(b => multiaddr(b)).filter(a => isAllowedAddress(a, this.settings))
+      if (addrs.length === 0) return null
+      return { peerId, record, addresses: addrs.map(String), proposedBy: 'lookup', multiaddrs: addrs.map(a => a.bytes) }
+    } catch {
+      return null
+    }
   }
 
   /** Dials and remembers peers from a peer list (import). Returns how many connected. */
@@ -328,6 +373,7 @@ export class PhantomNode {
     if (this.stopping == null) {
       this.stopping = (async () => {
         this.publisher.stop()
+        await this.pathService.stop()
         if (this.cacheTimer != null) clearInterval(this.cacheTimer)
         await this.saveCache()
         await this.host.stop()

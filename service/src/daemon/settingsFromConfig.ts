@@ -17,6 +17,19 @@ export function settingsFromConfig (config: PhantomConfig): NodeSettings {
     nodeRecordLifetimeMs: config.netdb.nodeRecordLifetimeMs,
     nodeRecordRepublishIntervalMs: config.netdb.republishIntervalMs,
     queryResponders: config.netdb.queryResponders,
-    logLevel: config.log.level
+    logLevel: config.log.level,
+    path: {
+      x: config.path.x,
+      extraY: config.path.extraY,
+      exitCount: config.path.count.exit,
+      entryCount: config.path.count.entry,
+      rotateAfterMs: config.path.rotateAfterMs,
+      roundTimeoutMs: config.path.setupTimeoutMs,
+      setupStateTtlMs: config.path.setupStateTtlMs,
+      maxConcurrentSetups: config.path.maxConcurrentSetups,
+      diversity: config.path.diversity,
+      trusted: config.path.trusted,
+      blocklist: config.path.blocklist
+    }
   }
 }

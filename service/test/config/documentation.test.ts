@@ -61,7 +61,9 @@ describe('config documentation and example file agree with the schema', () => {
       'dataDir', 'controlSocket', 'listen', 'announce', 'bootstrap', 'mdns',
       'network.allowPrivateAddresses', 'peerCache.size', 'log.level',
       'keys.pathBuildingKeyRotation', 'keys.pathBuildingKeyGrace',
-      'netdb.nodeRecordLifetime', 'netdb.republishInterval', 'netdb.queryResponders'
+      'netdb.nodeRecordLifetime', 'netdb.republishInterval', 'netdb.queryResponders',
+      'path.x', 'path.extraY', 'path.count.exit', 'path.count.entry', 'path.rotateAfter', 'path.setupTimeout',
+      'path.setupStateTtl', 'path.maxConcurrentSetups', 'path.diversity', 'path.trusted', 'path.blocklist'
     ])
     for (const option of options) {
       assert.notEqual(option.defaultValue, undefined, `${option.name} has no default`)

@@ -25,6 +25,19 @@ netdb:
   nodeRecordLifetime: 2h
   republishInterval: 1h30m
   queryResponders: 20
+path:
+  x: 4
+  extraY: 0
+  count:
+    exit: 1
+    entry: 0
+  rotateAfter: 2h
+  setupTimeout: 10s
+  setupStateTtl: 20s
+  maxConcurrentSetups: 8
+  diversity: false
+  trusted: [${PEER_ID}]
+  blocklist: [${PEER_ID}]
 `
 
 describe('config parsing: valid files', () => {
@@ -46,7 +59,8 @@ describe('config parsing: valid files', () => {
       peerCache: { size: 1000 },
       log: { level: 'info' },
       keys: { pathBuildingKeyRotationMs: 24 * 3_600_000, pathBuildingKeyGraceMs: 3_600_000 },
-      netdb: { nodeRecordLifetimeMs: 3_600_000, republishIntervalMs: 20 * 60_000, queryResponders: 3 }
+      netdb: { nodeRecordLifetimeMs: 3_600_000, republishIntervalMs: 20 * 60_000, queryResponders: 3 },
+      path: { x: 3, extraY: 2, count: { exit: 2, entry: 2 }, rotateAfterMs: 3_600_000, setupTimeoutMs: 30_000, setupStateTtlMs: 90_000, maxConcurrentSetups: 64, diversity: true, trusted: [], blocklist: [] }
     })
   })
 
@@ -79,7 +93,8 @@ describe('config parsing: valid files', () => {
       peerCache: { size: 0 },
       log: { level: 'debug' },
       keys: { pathBuildingKeyRotationMs: 12 * 3_600_000, pathBuildingKeyGraceMs: 30 * 60_000 },
-      netdb: { nodeRecordLifetimeMs: 2 * 3_600_000, republishIntervalMs: 90 * 60_000, queryResponders: 20 }
+      netdb: { nodeRecordLifetimeMs: 2 * 3_600_000, republishIntervalMs: 90 * 60_000, queryResponders: 20 },
+      path: { x: 4, extraY: 0, count: { exit: 1, entry: 0 }, rotateAfterMs: 2 * 3_600_000, setupTimeoutMs: 10_000, setupStateTtlMs: 20_000, maxConcurrentSetups: 8, diversity: false, trusted: [PEER_ID], blocklist: [PEER_ID] }
     })
   })
 
@@ -87,11 +102,12 @@ describe('config parsing: valid files', () => {
     const changed = parseConfig(EVERY_OPTION_CHANGED, FILE) as unknown as Record<string, unknown>
     const defaults = defaultConfig() as unknown as Record<string, unknown>
     for (const option of listConfigOptions()) {
-      const [section, key] = option.name.split('.') as [string, string | undefined]
+      const parts = option.name.split('.')
       const pick = (config: Record<string, unknown>): unknown => {
-        if (key === undefined) return config[section]
-        const inner = config[section] as Record<string, unknown>
-        return Object.hasOwn(inner, key) ? inner[key] : inner[`${key}Ms`]
+        let node: Record<string, unknown> = config
+        for (const part of parts.slice(0, -1)) node = node[part] as Record<string, unknown>
+        const key = parts[parts.length - 1] as string
+        return Object.hasOwn(node, key) ? node[key] : node[`${key}Ms`]
       }
       assert.notEqual(pick(changed), undefined, `${option.name} missing from PhantomConfig`)
       assert.notDeepEqual(pick(changed), pick(defaults), `${option.name} not changed by the test`)
@@ -144,7 +160,7 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('mdns: true\n\ndatadir: /x\n', {
       line: 3,
       field: 'datadir',
-      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb)']
+      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb, path)']
     })
   })
 
@@ -171,6 +187,10 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('peerCache:\n  size: 100001\n', { line: 2, field: 'peerCache.size', says: ['expected an integer from 0 to 100000, got 100001'] })
     expectParseError('peerCache:\n  size: -1\n', { line: 2, field: 'peerCache.size', says: ['from 0 to 100000, got -1'] })
     expectParseError('netdb:\n  queryResponders: 0\n', { line: 2, field: 'netdb.queryResponders', says: ['from 1 to 20, got 0'] })
+    expectParseError('path:\n  x: 1\n', { line: 2, field: 'path.x', says: ['from 2 to 7, got 1'] })
+    expectParseError('path:\n  count:\n    exit: 17\n', { line: 3, field: 'path.count.exit', says: ['from 0 to 16, got 17'] })
+    expectParseError('path:\n  trusted: [12D3KooWAbc]\n', { line: 2, field: 'path.trusted[0]', says: ['expected a peer ID'] })
+    expectParseError('path:\n  setupTimeout: 2m\n', { line: 2, field: 'path.setupTimeout', says: ['at most path.setupStateTtl (1m30s), got 2m'] })
     expectParseError('peerCache:\n  size: .nan\n', { line: 2, field: 'peerCache.size', says: ['got NaN'] })
     expectParseError('peerCache:\n  size: .inf\n', { line: 2, field: 'peerCache.size', says: ['got Infinity'] })
     expectParseError('netdb:\n  nodeRecordLifetime: 3h\n', { line: 2, field: 'netdb.nodeRecordLifetime', says: ['expected a duration from 1m to 2h, got "3h"'] })

@@ -48,6 +48,8 @@ export class ProcessNode {
       mdns: false,
       network: { allowPrivateAddresses: true },
       log: { level: process.env.PHANTOM_TEST_LOG_LEVEL ?? 'info' },
+      // tests that are not about paths keep none, so they stay light; path tests override this
+      path: { count: { exit: 0, entry: 0 }, diversity: false },
       ...options.config
     }
     await writeFile(configFile, stringify(config))

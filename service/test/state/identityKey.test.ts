@@ -29,3 +29,23 @@ describe('identity key file', () => {
     await assert.rejects(loadOrCreateIdentityKey(dir), StateFileError)
   })
 })
+
+describe('AP identity file', () => {
+  let dir: string
+  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'phantom-apid-')) })
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }) })
+
+  it('is created once (0600) and reloads to the same AP address; corrupt is an error', async () => {
+    const { loadOrCreateApIdentity, AP_IDENTITY_KEY_FILE } = await import('../../src/state/apIdentityKey.js')
+    const { deriveApAddress } = await import('../../src/netdb/apAddress.js')
+    const first = await loadOrCreateApIdentity(dir)
+    assert.equal(first.created, true)
+    assert.equal((await stat(join(dir, AP_IDENTITY_KEY_FILE))).mode & 0o777, 0o600)
+    const again = await loadOrCreateApIdentity(dir)
+    assert.equal(again.created, false)
+    assert.deepEqual(deriveApAddress(again.identity.routing.publicKey), deriveApAddress(first.identity.routing.publicKey))
+    assert.deepEqual(again.identity.e2ePublicKey, first.identity.e2ePublicKey)
+    await writeFile(join(dir, AP_IDENTITY_KEY_FILE), Buffer.from('PHAPK1short'))
+    await assert.rejects(loadOrCreateApIdentity(dir), (err: unknown) => err instanceof StateFileError && /corrupt/.test(err.message))
+  })
+})

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict'
+import type { Stream } from '@libp2p/interface'
+import { randomBytes } from '../../../src/crypto/index.js'
+import { PHANTOM_LINK_PROTOCOL, PHANTOM_SETUP_PROTOCOL } from '../../../src/link/phantomProtocols.js'
+import { encodeLinkHello } from '../../../src/path/network/linkBlocks.js'
+import { SETUP_MESSAGE_BYTES } from '../../../src/path/setup/constants.js'
+import { waitFor } from '../../harness/waitFor.js'
+import { PathLab, type LabNode } from './pathLab.js'
+
+const NODES = 8
+
+async function openRaw (from: LabNode, to: LabNode, protocol: string): Promise<Stream> {
+  return await from.host.dialProtocol(to.host.getMultiaddrs()[0]!, protocol)
+}
+
+/** Sends unless the member already reset the stream (it may refuse at once). */
+function trySend (stream: Stream, bytes: Uint8Array): void {
+  if (stream.status === 'open') {
+    try { stream.send(bytes) } catch { /* reset meanwhile */ }
+  }
+}
+
+async function waitReset (stream: Stream): Promise<void> {
+  await waitFor(`stream reset (status ${stream.status})`, () => stream.status === 'reset' || stream.status === 'aborted' || stream.status === 'closed', 10_000, 10)
+}
+
+describe(`path setup limits: bounded reads, silent drops, overload (${NODES} hosts)`, function () {
+  this.timeout(120_000)
+  let lab: PathLab | undefined
+
+  before(async function () {
+    // node 1 takes part in one setup at a time; the others use the default limits
+    lab = await PathLab.start(NODES, { settings: { x: 2, extraY: 0, roundTimeoutMs: 1500, setupStateTtlMs: 3000 }, settingsFor: (i) => (i === 1 ? { maxConcurrentSetups: 1 } : {}) })
+  })
+
+  after(async function () {
+    await lab?.stop()
+  })
+
+  it('a member resets setup streams that are oversized, truncated, random or silent, and holds no state afterwards', async () => {
+    const member = lab!.nodes[3]!
+    const attacker = lab!.nodes[7]!
+    const oversized = await openRaw(attacker, member, PHANTOM_SETUP_PROTOCOL)
+    trySend(oversized, randomBytes(2 * SETUP_MESSAGE_BYTES + 1000))
+    const random = await openRaw(attacker, member, PHANTOM_SETUP_PROTOCOL)
+    trySend(random, randomBytes(SETUP_MESSAGE_BYTES))
+    const truncated = await openRaw(attacker, member, PHANTOM_SETUP_PROTOCOL)
+    trySend(truncated, randomBytes(1000))
+    const silent = await openRaw(attacker, member, PHANTOM_SETUP_PROTOCOL)
+    const ended = await openRaw(attacker, member, PHANTOM_SETUP_PROTOCOL)
+    trySend(ended, randomBytes(500))
+    await ended.close().catch(() => {})
+    for (const s of [oversized, random, truncated, silent]) await waitReset(s)
+    await waitFor('member holds no setup state', () => {
+      const load = member.service.memberLoad()
+      return load.setups === 0 && load.waiting === 0 && load.unlinked === 0 && load.relayed === 0
+    }, 10_000, 20)
+  })
+
+  it('a member resets link streams with a malformed hello, an unknown link ID or too many bytes', async () => {
+    const member = lab!.nodes[3]!
+    const attacker = lab!.nodes[7]!
+    const garbage = await openRaw(attacker, member, PHANTOM_LINK_PROTOCOL)
+    trySend(garbage, randomBytes(64))
+    const unknown = await openRaw(attacker, member, PHANTOM_LINK_PROTOCOL)
+    trySend(unknown, encodeLinkHello(randomBytes(32)))
+    const flood = await openRaw(attacker, member, PHANTOM_LINK_PROTOCOL)
+    trySend(flood, randomBytes(100_000))
+    for (const s of [garbage, unknown, flood]) await waitReset(s)
+    assert.equal(member.service.memberLoad().relayed, 0)
+  })
+
+  it('an overloaded member drops a new setup silently (the build fails); paths build through it again once it is free', async () => {
+    const owner = lab!.nodes[0]!
+    const busy = lab!.nodes[1]!
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    let holding = false
+    // the busy node stalls in the middle of one setup, so its only setup slot is taken
+    busy.hooks.interceptForward = async (ctx) => {
+      if (!holding) { holding = true; await held }
+      return { action: 'send', linkId: ctx.linkOut, arrayBytes: ctx.outArray }
+    }
+    try {
+      await waitFor('every node idle', () => lab!.nodes.every((n) => n.service.memberLoad().waiting === 0 && n.service.memberLoad().setups === 0), 10_000, 20)
+      lab!.preferred = busy.peerId
+      const stalled = lab!.nodes[2]!.service.buildPath('exit', { maxAttempts: 1 })
+      await waitFor('busy node holds a setup', () => holding && busy.service.memberLoad().setups === 1, 10_000, 10)
+      for (const n of lab!.nodes) n.logLines.length = 0
+      owner.service.forgetSuspects()
+      const result = await owner.service.buildPath('exit', { maxAttempts: 1 })
+      const first = result.attempts[0]!
+      assert.ok(first.ring.some((m) => m.peerId === busy.peerId))
+      assert.equal(first.ok, false)
+      assert.ok(busy.logLines.some((l) => l.includes('setup dropped: overloaded')), 'the busy node dropped the setup for overload')
+      release()
+      await stalled
+    } finally {
+      release()
+      delete busy.hooks.interceptForward
+      lab!.preferred = null
+    }
+    owner.service.forgetSuspects()
+    await waitFor('every node free again', () => lab!.nodes.every((n) => n.service.memberLoad().setups === 0), 10_000, 20)
+    lab!.preferred = busy.peerId
+    const again = await owner.service.buildPath('entry', { maxAttempts: 1 })
+    lab!.preferred = null
+    assert.ok(again.ok, again.attempts[0]!.reason)
+  })
+})

@@ -2,7 +2,7 @@
 # Installs the Debian packages the project needs to build, run and test the
 # node from a checkout (Debian 12 or 13, as root). Used by the README's set-up
 # command and by .ci/run, so the list lives in one place. The packaging and
-# ISO stages install their own tools (packaging/*.sh).
+# ISO stages need more (--packaging).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(
@@ -14,6 +14,11 @@ packages=(
 )
 # Node.js only when there is none: npm ci then brings the project's own Node 24
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+# --packaging: also what building and testing the .deb and the ISO needs
+if [ "${1:-}" = "--packaging" ]; then
+  packages+=(debhelper dpkg-dev fakeroot lintian debootstrap qemu-system-x86 qemu-utils ovmf xorriso
+             squashfs-tools mtools dosfstools rsync cpio zstd xz-utils binutils systemd)
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 echo "system packages installed: ${packages[*]}"

@@ -4,7 +4,7 @@
  * a 10-node network, idle RSS 165 MiB by default and 119 MiB with a 2 MiB
  * semi-space (docs/benchmarks.md). The flag only works on the command line
  * (v8.setFlagsFromString is too late), so it appears in three places that
- * must agree (a test checks the first two): this list, the shebang of
+ * must agree (tests check all three): this list, the shebang of
  * bin/phantom-node.js, and the Debian wrapper /usr/bin/phantom-node.
  */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=2']

@@ -163,3 +163,15 @@ describe('daemon runtime flags', () => {
     assert.equal(first, `#!/usr/bin/env -S node ${DAEMON_NODE_FLAGS.join(' ')}`)
   })
 })
+
+describe('Debian wrapper', () => {
+  it('/usr/bin/phantom-node passes exactly DAEMON_NODE_FLAGS to the bundled node', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    const { serviceDir } = await import('../harness/repoPaths.js')
+    const { DAEMON_NODE_FLAGS } = await import('../../src/daemon/nodeRuntimeFlags.js')
+    const wrapper = await readFile(join(serviceDir(), '..', 'debian', 'bin', 'phantom-node'), 'utf8')
+    const exec = wrapper.split('\n').find(l => l.startsWith('exec ')) as string
+    assert.equal(exec, `exec /usr/lib/phantom-node/bin/node ${DAEMON_NODE_FLAGS.join(' ')} /usr/lib/phantom-node/service/bin/phantom-node.js "$@"`)
+  })
+})

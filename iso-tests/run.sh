@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# ISO tests: boot build/phantom-<version>-amd64.hybrid.iso headless in QEMU
+# (software emulation) and check the node. Waits for markers with timeouts.
+#
+#   iso-tests/run.sh [quick] [matrix] [lan] [install] [all]
+#
+#   quick    direct kernel boot (kernel and initrd read from the ISO): the
+#            service is active, phantomctl status --json answers, tty1 status
+#            screen, DHCP address, live configuration (everyday check)
+#   matrix   the real boot path: BIOS-CD, BIOS-USB, UEFI-CD, UEFI-USB; the
+#            menu starts "Phantom node" by itself and the node answers
+#   lan      two VMs on one private virtual LAN (-netdev socket on
+#            127.0.0.1): each lists the other as a peer (mDNS)
+#   install  unattended install to a blank disk, then boot that disk under
+#            BIOS and UEFI: the node runs with the same configuration
+# Default: quick lan. Prints "N passed, N failed" last; exit 1 on failure.
+# QEMU processes and temporary files are removed even on failure.
+set -euo pipefail
+source "$(dirname "$0")/qemu.sh"
+REPO_DIR=$(cd "$ISO_TESTS_DIR/.." && pwd)
+BUILD_DIR=${PHANTOM_BUILD_DIR:-$REPO_DIR/build}
+VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$REPO_DIR/service/package.json" | head -n 1)
+ISO=${PHANTOM_ISO:-$BUILD_DIR/phantom-$VERSION-amd64.hybrid.iso}
+BOOT_TIMEOUT=${PHANTOM_BOOT_TIMEOUT:-900}
+PASSED=0
+FAILED=0
+T0=$(date +%s)
+
+log() { printf '[%s +%ss] %s\n' "$(date -u +%H:%M:%S)" "$(( $(date +%s) - T0 ))" "$*"; }
+pass() { PASSED=$((PASSED + 1)); log "PASS: $*"; }
+fail() { FAILED=$((FAILED + 1)); log "FAIL: $*"; }
+
+for tool in qemu-system-x86_64 xorriso python3 qemu-img; do
+  command -v "$tool" >/dev/null || { echo "ERROR: iso-tests: missing host tool $tool" >&2; exit 1; }
+done
+[ -f "$ISO" ] || { echo "ERROR: iso-tests: $ISO not found (run npm run package:iso)" >&2; exit 1; }
+
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/phantom-iso-tests.XXXXXX")
+finish() {
+  local rc=$?
+  vm_cleanup_all
+  if [ "$rc" != 0 ] && [ "$FAILED" -gt 0 ] && [ -n "${PHANTOM_KEEP_LOGS:-}" ]; then
+    log "logs kept in $TEST_TMP"
+  else
+    rm -rf "$TEST_TMP"
+  fi
+}
+trap finish EXIT
+trap 'exit 130' INT TERM
+
+# Kernel and initrd for direct kernel boot, and the live kernel command line.
+extract_kernel() {
+  local listing
+  listing=$(xorriso -indev "$ISO" -find /live -type f 2>/dev/null)
+  local kernel initrd
+  kernel=$(printf '%s\n' "$listing" | grep -E "^'?/live/vmlinuz" | head -n 1 | tr -d "'")
+  initrd=$(printf '%s\n' "$listing" | grep -E "^'?/live/initrd" | head -n 1 | tr -d "'")
+  [ -n "$kernel" ] && [ -n "$initrd" ] || { echo "ERROR: no kernel/initrd under /live in $ISO" >&2; exit 1; }
+  KERNEL=$TEST_TMP/vmlinuz
+  INITRD=$TEST_TMP/initrd.img
+  xorriso -osirrox on -indev "$ISO" -extract "$kernel" "$KERNEL" -extract "$initrd" "$INITRD" >/dev/null 2>&1
+  xorriso -osirrox on -indev "$ISO" -extract /boot/grub/grub.cfg "$TEST_TMP/grub.cfg" >/dev/null 2>&1
+  # The menu's own kernel command line, plus the test's root shell on ttyS1.
+  LIVE_APPEND=$(awk '/menuentry "Phantom node"/ {f=1} f && $1 == "linux" {$1=""; $2=""; print; exit}' "$TEST_TMP/grub.cfg")
+  LIVE_APPEND="$(printf '%s' "$LIVE_APPEND" | sed 's/findiso=[^ ]*//') systemd.debug_shell=ttyS1"
+  [ -n "$LIVE_APPEND" ] || { echo "ERROR: no \"Phantom node\" entry in the ISO's grub.cfg" >&2; exit 1; }
+}
+
+# check_node NAME: service active, phantomctl status --json answers.
+check_node() {
+  local name=$1 label=$2 out
+  if out=$(vm_wait_shell "$name" "$BOOT_TIMEOUT" 'systemctl is-active phantom-node'); then
+    pass "$label: phantom-node.service active after $(vm_elapsed "$name")s"
+  else
+    fail "$label: phantom-node.service not active ($out)"
+    return 1
+  fi
+  if out=$(vm_wait_shell "$name" 120 'phantomctl status --json') \
+     && printf '%s' "$out" | python3 -c 'import json,sys; s=json.load(sys.stdin); assert s["peerId"] and isinstance(s["listen"], list) and isinstance(s["peers"], int) and "version" in s'; then
+    pass "$label: phantomctl status --json answers ($(printf '%s' "$out" | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["peerId"], s["listen"])'))"
+  else
+    fail "$label: phantomctl status --json did not answer: $out"
+    return 1
+  fi
+}
+
+test_quick() {
+  log "== quick: direct kernel boot"
+  vm_start quick bios kernel -nic user,model=virtio-net-pci
+  if vm_wait_console quick 'PHANTOM-NODE-READY' "$BOOT_TIMEOUT"; then
+    pass "quick: console shows $(grep -ao 'PHANTOM-NODE-READY[^\r]*' "$TEST_TMP/quick/console.log" | head -n 1) after $(vm_elapsed quick)s"
+  else
+    fail "quick: no PHANTOM-NODE-READY on the serial console within ${BOOT_TIMEOUT}s"
+  fi
+  check_node quick quick || true
+  local out
+  if out=$(vm_shell quick 30 'systemctl is-active phantom-status phantom-announce systemd-networkd serial-getty@ttyS0'); then
+    pass "quick: tty1 status screen, console banner, networkd and serial login active"
+  else
+    fail "quick: a unit is not active: $(echo $out)"
+  fi
+  if out=$(vm_shell quick 30 'ip -4 -o addr show scope global | grep -q "inet 10\.0\.2\." && echo dhcp-ok'); then
+    pass "quick: DHCP address on the wired NIC"
+  else
+    fail "quick: no DHCP address: $out"
+  fi
+  if out=$(vm_shell quick 30 'grep -Eq "^ +allowPrivateAddresses: true" /etc/phantom/phantom.yaml && grep -Eq "^mdns: true" /etc/phantom/phantom.yaml && echo ok'); then
+    pass "quick: live configuration sets allowPrivateAddresses and mdns"
+  else
+    fail "quick: live configuration not in /etc/phantom/phantom.yaml"
+  fi
+  if out=$(vm_shell quick 30 'systemctl show phantom-node -p ActiveEnterTimestampMonotonic --value'); then
+    log "quick: service active $(( ${out//[!0-9]/} / 1000000 ))s after the kernel started"
+  fi
+  vm_stop quick
+}
+
+test_matrix() {
+  local firmware media name
+  for firmware in bios uefi; do
+    for media in cd usb; do
+      name=$firmware-$media
+      log "== matrix: $name"
+      vm_start "$name" "$firmware" "$media" -nic user,model=virtio-net-pci
+      if vm_wait_console "$name" 'PHANTOM-NODE-READY' "$BOOT_TIMEOUT"; then
+        pass "$name: menu started Phantom node by itself; node ready after $(vm_elapsed "$name")s ($(grep -ao 'PHANTOM-NODE-READY[^\r]*' "$TEST_TMP/$name/console.log" | head -n 1))"
+      else
+        fail "$name: no PHANTOM-NODE-READY within ${BOOT_TIMEOUT}s; console tail: $(tail -c 400 "$TEST_TMP/$name/console.log" | tr -d '\r' | tr '\n' ' ')"
+      fi
+      vm_stop "$name"
+    done
+  done
+}
+
+test_lan() {
+  log "== lan: two nodes on one private virtual LAN"
+  local port=$(( 20000 + RANDOM % 20000 ))
+  VM_MEMORY=${PHANTOM_LAN_VM_MEMORY:-1024} vm_start lan-a bios kernel \
+    -netdev "socket,id=lan,listen=127.0.0.1:$port" -device virtio-net-pci,netdev=lan,mac=52:54:00:50:00:01
+  VM_MEMORY=${PHANTOM_LAN_VM_MEMORY:-1024} vm_start lan-b bios kernel \
+    -netdev "socket,id=lan,connect=127.0.0.1:$port" -device virtio-net-pci,netdev=lan,mac=52:54:00:50:00:02
+  local id_a id_b
+  id_a=$(vm_wait_shell lan-a "$BOOT_TIMEOUT" 'phantomctl status --json' | python3 -c 'import json,sys; print(json.load(sys.stdin)["peerId"])' || true)
+  id_b=$(vm_wait_shell lan-b "$BOOT_TIMEOUT" 'phantomctl status --json' | python3 -c 'import json,sys; print(json.load(sys.stdin)["peerId"])' || true)
+  if [ -z "$id_a" ] || [ -z "$id_b" ]; then
+    fail "lan: a node did not answer (a='$id_a' b='$id_b')"
+    return
+  fi
+  if vm_wait_shell lan-a 300 "phantomctl peers --json | grep -q '$id_b'" >/dev/null; then
+    pass "lan: node A lists node B ($id_b) as a peer after $(vm_elapsed lan-a)s"
+  else
+    fail "lan: node A does not list node B; A's peers: $(vm_shell lan-a 20 'phantomctl peers --json; ip -o addr' || true)"
+  fi
+  if vm_wait_shell lan-b 120 "phantomctl peers --json | grep -q '$id_a'" >/dev/null; then
+    pass "lan: node B lists node A ($id_a) as a peer"
+  else
+    fail "lan: node B does not list node A"
+  fi
+  vm_stop lan-a
+  vm_stop lan-b
+}
+
+test_install() {
+  log "== install: unattended install to a blank disk"
+  local disk=$TEST_TMP/disk.qcow2 ready_live ready
+  qemu-img create -q -f qcow2 "$disk" 4G
+  VM_APPEND="phantom.install=auto:/dev/vda" vm_start installer bios kernel \
+    -drive "if=virtio,format=qcow2,file=$disk" -nic none
+  if vm_wait_exit installer 1500 && grep -aq 'PHANTOM-INSTALL-DONE' "$TEST_TMP/installer/console.log"; then
+    pass "install: installed and powered off after $(vm_elapsed installer)s"
+  else
+    fail "install: no PHANTOM-INSTALL-DONE / poweroff; console tail: $(tail -c 600 "$TEST_TMP/installer/console.log" | tr -d '\r' | tr '\n' ' ')"
+    vm_stop installer
+    return
+  fi
+  # The live configuration the installed system must run with.
+  ready_live="config=$(sha256sum "$REPO_DIR/live-config/config/includes.chroot_after_packages/etc/phantom/phantom.yaml" | cut -c1-16)"
+  local firmware
+  for firmware in bios uefi; do
+    vm_start "disk-$firmware" "$firmware" disk -drive "if=virtio,format=qcow2,file=$disk" -nic user,model=virtio-net-pci
+    if vm_wait_console "disk-$firmware" 'PHANTOM-NODE-READY' "$BOOT_TIMEOUT"; then
+      ready=$(grep -ao 'PHANTOM-NODE-READY[^\r]*' "$TEST_TMP/disk-$firmware/console.log" | head -n 1)
+      pass "install: disk boots under ${firmware^^}; node ready after $(vm_elapsed "disk-$firmware")s ($ready)"
+      case "$ready" in
+        *"$ready_live"*) pass "install: ${firmware^^} disk runs the live configuration ($ready_live)" ;;
+        *) fail "install: configuration differs from the live system ($ready vs $ready_live)" ;;
+      esac
+    else
+      fail "install: disk does not boot to a ready node under ${firmware^^}; console tail: $(tail -c 600 "$TEST_TMP/disk-$firmware/console.log" | tr -d '\r' | tr '\n' ' ')"
+    fi
+    vm_stop "disk-$firmware"
+  done
+}
+
+SUITES=("$@")
+[ ${#SUITES[@]} -gt 0 ] || SUITES=(quick lan)
+[ "${SUITES[0]}" = all ] && SUITES=(quick matrix lan install)
+log "ISO $ISO ($(du -h "$ISO" | cut -f1)), suites: ${SUITES[*]}, VM memory ${VM_MEMORY} MiB"
+extract_kernel
+for suite in "${SUITES[@]}"; do
+  case "$suite" in
+    quick|matrix|lan|install) "test_$suite" ;;
+    *) echo "ERROR: unknown suite $suite" >&2; exit 2 ;;
+  esac
+done
+log "total $(( $(date +%s) - T0 ))s"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

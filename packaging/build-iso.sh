@@ -29,9 +29,11 @@ LB_DEB=$(ls "$LB_TOOLS"/live-build_*_all.deb 2>/dev/null | sort -V | tail -n 1 |
 if [ -z "$LB_DEB" ]; then
   INDEX=$(curl -fsS --max-time 60 "$DEBIAN_MIRROR/dists/$DEBIAN_SUITE/main/binary-all/Packages.xz" | xz -d) \
     || die "cannot fetch the $DEBIAN_SUITE package index from $DEBIAN_MIRROR"
-  ENTRY=$(printf '%s\n' "$INDEX" | awk '/^Package: live-build$/ {f=1} f && /^$/ {exit} f')
-  FILE=$(printf '%s\n' "$ENTRY" | sed -n 's/^Filename: //p')
-  SUM=$(printf '%s\n' "$ENTRY" | sed -n 's/^SHA256: //p')
+  # (here-strings, not pipes: a reader that stops early would kill the writer
+  # with SIGPIPE, which pipefail turns into a failure)
+  ENTRY=$(awk '/^Package: live-build$/ {f=1} f && /^$/ {f=0; done=1} f && !done' <<< "$INDEX")
+  FILE=$(sed -n 's/^Filename: //p' <<< "$ENTRY")
+  SUM=$(sed -n 's/^SHA256: //p' <<< "$ENTRY")
   [ -n "$FILE" ] && [ -n "$SUM" ] || die "live-build not found in the $DEBIAN_SUITE index"
   LB_DEB=$LB_TOOLS/$(basename "$FILE")
   curl -fsS --max-time 120 -o "$LB_DEB.part" "$DEBIAN_MIRROR/$FILE" || die "cannot download $DEBIAN_MIRROR/$FILE"

@@ -84,13 +84,16 @@ vm_shell() {
   python3 "$ISO_TESTS_DIR/serialShell.py" "$TEST_TMP/$1/shell.sock" "$2" "$3"
 }
 
-# vm_wait_shell NAME TIMEOUT COMMAND: retry COMMAND until it succeeds.
+# vm_wait_shell NAME TIMEOUT COMMAND: retry COMMAND until it succeeds. Each try
+# may take up to 90 s: under software emulation with two VMs on two host cores
+# one phantomctl call (a whole Node.js start) takes well over 15 s, and a try
+# that gives up too early leaves its command running and slows the next one.
 vm_wait_shell() {
   local name=$1 timeout=$2 command=$3 deadline out
   deadline=$(( $(date +%s) + timeout ))
   while [ "$(date +%s)" -lt "$deadline" ]; do
     vm_alive "$name" || return 1
-    if out=$(vm_shell "$name" 15 "$command"); then
+    if out=$(vm_shell "$name" 90 "$command"); then
       printf '%s' "$out"
       return 0
     fi

@@ -7,7 +7,9 @@ import { formatPeerList, parsePeerList, PeerListError } from '../state/peerListF
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeStatus, PeerSummary } from '../daemon/phantomNode.js'
 import type { PathSummary } from '../path/service/index.js'
-import { formatUptime, keyValueTable, listTable } from './humanOutput.js'
+import { formatBytes, formatUptime, keyValueTable, listTable } from './humanOutput.js'
+import type { SessionSummary } from '../session/service/index.js'
+import type { TunnelSummary } from '../tunnel/service/index.js'
 import { phantomVersion } from '../daemon/version.js'
 
 const EXIT_FAILURE = 1
@@ -73,6 +75,8 @@ function statusText (s: NodeStatus): string {
     ['Peer ID', s.peerId],
     ['AP address', s.ap.map(a => `${a.address}\n${a.name}`)],
     ['Paths', s.paths.length === 0 ? 'none' : ['exit', 'entry'].map(kind => `${kind}: ${s.paths.filter(p => p.kind === kind && p.state === 'ready').length} ready, ${s.paths.filter(p => p.kind === kind && p.state === 'building').length} building`).join('\n')],
+    ['Sessions', `${s.sessions} end-to-end sessions, ${s.tunnels} tunnels through this node`],
+    ['SOCKS5 proxy', s.socks ?? 'off'],
     ['Version', s.version],
     ['Uptime', formatUptime(s.uptimeSeconds)],
     ['Listening on', s.listen],
@@ -184,6 +188,36 @@ async function main (): Promise<void> {
         print(opts, list, () => list.length === 0
           ? 'no paths (path.count.exit and path.count.entry are 0, or the network is too small yet)'
           : listTable(['Kind', 'Hops', 'State', 'Age', 'Build time'], list.map(p => [p.kind, p.hops, p.state, formatUptime(Math.floor(p.ageMs / 1000)), p.builtMs > 0 ? `${p.builtMs} ms` : '-'])))
+      })
+    })
+
+  program.command('sessions')
+    .description('list the end-to-end sessions with other AP addresses (peer, direction, streams, bytes, age)')
+    .option('--json', 'print JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        const list = await client.call<SessionSummary[]>('sessions')
+        print(opts, list, () => list.length === 0
+          ? 'no sessions'
+          : listTable(['Peer AP address', 'Direction', 'Streams', 'Sent', 'Received', 'Age'], list.map(x => [x.peer, x.direction, x.streams, formatBytes(x.bytesSent), formatBytes(x.bytesReceived), formatUptime(Math.floor(x.ageMs / 1000))])))
+      })
+    })
+
+  program.command('tunnels')
+    .description('show the routing tunnels at this node: live count, how they ended or failed, paths they run over')
+    .option('--json', 'print JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        const t = await client.call<TunnelSummary>('tunnels')
+        print(opts, t, () => keyValueTable([
+          ['Live tunnels', t.live],
+          ['Own paths carrying tunnels', `exit: ${t.ownedPaths.exit}, entry: ${t.ownedPaths.entry}`],
+          ['Relayed paths', t.relayedPaths],
+          ['Since start', `${t.counters.ownedOutbound} opened by this node, ${t.counters.ownedInbound} received, ${t.counters.relayed} relayed, ${t.counters.ended} ended here (exit/entry node)`],
+          ['Failures', `${t.counters.setupFailures} setups failed, ${t.counters.droppedBlocks} blocks dropped`]
+        ]))
       })
     })
 

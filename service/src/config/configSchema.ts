@@ -13,7 +13,9 @@ import { formatDuration } from './duration.js'
  *   within the bounds, which are durations themselves;
  * - `phantomMultiaddr: 'listen' | 'announce' | 'bootstrap'`: a multiaddr fit
  *   for that use (multiaddrCheck.ts);
- * - `phantomPeerId: true`: a libp2p peer ID in its canonical text form.
+ * - `phantomPeerId: true`: a libp2p peer ID in its canonical text form;
+ * - `phantomSocketAddress: 'loopback' | 'any'`: "HOST:PORT" with a literal
+ *   address (socketAddressCheck.ts).
  *
  * The defaults of the `path` section are taken from DEFAULT_PATH_SETTINGS
  * (path/service/pathDefaults.ts), which the path layer also uses when it runs
@@ -238,6 +240,50 @@ export const CONFIG_SCHEMA = {
           uniqueItems: true,
           items: { type: 'string', maxLength: 128, phantomPeerId: true },
           default: [...DEFAULT_PATH_SETTINGS.blocklist]
+        }
+      }
+    },
+    socks: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: {
+          description: 'Run the SOCKS5 proxy: CONNECT to AP addresses and .phantom names only, everything else refused.',
+          type: 'boolean',
+          default: true
+        },
+        listen: {
+          description: 'Where the SOCKS5 proxy listens: a loopback address and port (it has no authentication).',
+          type: 'string',
+          maxLength: 64,
+          phantomSocketAddress: 'loopback',
+          default: '127.0.0.1:9080'
+        }
+      }
+    },
+    services: {
+      description: 'Ports of this node\'s AP address mapped to local TCP services; every other port refuses connections.',
+      type: 'array',
+      maxItems: 64,
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['port', 'target'],
+        properties: {
+          port: {
+            description: 'Port on the AP address.',
+            type: 'integer',
+            minimum: 1,
+            maximum: 65535
+          },
+          target: {
+            description: 'Local TCP service the port leads to, HOST:PORT with a literal address.',
+            type: 'string',
+            maxLength: 64,
+            phantomSocketAddress: 'any'
+          }
         }
       }
     }

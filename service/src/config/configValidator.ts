@@ -3,6 +3,7 @@ import { CONFIG_SCHEMA } from './configSchema.js'
 import { DURATION_EXAMPLES, formatDuration, parseDuration } from './duration.js'
 import { formatField } from './fieldName.js'
 import { MULTIADDR_ROLES, multiaddrProblem, peerIdProblem, type MultiaddrRole } from './multiaddrCheck.js'
+import { SOCKET_ADDRESS_ROLES, socketAddressProblem, type SocketAddressRole } from './socketAddressCheck.js'
 
 /** Bounds of a `phantomDuration` keyword, both durations. */
 export interface DurationBounds {
@@ -57,6 +58,14 @@ function validator (): ValidateFunction {
     errors: false,
     validate: (_schema: boolean, data: string) => peerIdProblem(data) === undefined
   })
+  ajv.addKeyword({
+    keyword: 'phantomSocketAddress',
+    type: 'string',
+    schemaType: 'string',
+    metaSchema: { enum: [...SOCKET_ADDRESS_ROLES] },
+    errors: false,
+    validate: (role: SocketAddressRole, data: string) => socketAddressProblem(data, role) === undefined
+  })
   compiled = ajv.compile(CONFIG_SCHEMA)
   return compiled
 }
@@ -107,6 +116,10 @@ function describeViolation (error: ErrorObject): SchemaViolation {
       return { path, problem: durationProblem(error.data as string, schema.phantomDuration as DurationBounds) ?? 'expected a duration' }
     case 'phantomPeerId':
       return { path, problem: peerIdProblem(error.data as string) ?? 'expected a peer ID' }
+    case 'phantomSocketAddress':
+      return { path, problem: socketAddressProblem(error.data as string, schema.phantomSocketAddress as SocketAddressRole) ?? 'expected HOST:PORT' }
+    case 'required':
+      return { path: [...path, String(error.params.missingProperty)], problem: 'missing (this entry needs it)' }
     case 'phantomMultiaddr':
       return { path, problem: multiaddrProblem(error.data as string, schema.phantomMultiaddr as MultiaddrRole) ?? 'expected a multiaddr' }
     default:
@@ -119,6 +132,7 @@ function describeExpected (schema: Record<string, unknown>): string {
   if (schema.phantomDuration !== undefined) return `a duration such as ${DURATION_EXAMPLES}`
   if (schema.phantomMultiaddr !== undefined) return 'a multiaddr such as /ip4/0.0.0.0/tcp/4821'
   if (schema.phantomPeerId === true) return 'a peer ID such as 12D3KooW…'
+  if (schema.phantomSocketAddress !== undefined) return 'HOST:PORT such as 127.0.0.1:8080'
   switch (schema.type) {
     case 'boolean': return 'true or false'
     case 'integer': return schema.minimum !== undefined && schema.maximum !== undefined

@@ -34,6 +34,8 @@ interface RawConfig {
     trusted: string[]
     blocklist: string[]
   }
+  socks: { enabled: boolean, listen: string }
+  services: Array<{ port: number, target: string }>
 }
 
 /**
@@ -84,6 +86,7 @@ function parseConfigUnguarded (text: string, file: string): PhantomConfig {
   }
   const raw = value as RawConfig
   checkRelations(raw, source, file)
+  checkServicePorts(raw, source, file)
   return resolve(raw)
 }
 
@@ -110,6 +113,20 @@ function checkRelations (raw: RawConfig, source: YamlSource, file: string): void
       : `expected a duration ${relation.strict ? 'greater than' : 'at least'} ${formatField(relation.smaller)} (${formatDuration(smaller)}), got ${formatDuration(larger)}`
     throw new ConfigError({ file, field: formatField(path), problem, ...(line === undefined ? {} : { line }) })
   }
+}
+
+/** Each AP port is mapped once. */
+function checkServicePorts (raw: RawConfig, source: YamlSource, file: string): void {
+  const seen = new Map<number, number>()
+  raw.services.forEach((service, i) => {
+    const earlier = seen.get(service.port)
+    if (earlier !== undefined) {
+      const path = ['services', i, 'port']
+      const line = source.lineOf(path)
+      throw new ConfigError({ file, field: formatField(path), problem: `port ${service.port} is already mapped by ${formatField(['services', earlier])}`, ...(line === undefined ? {} : { line }) })
+    }
+    seen.set(service.port, i)
+  })
 }
 
 /** Converts a validated file content into the daemon's typed configuration. */
@@ -145,6 +162,8 @@ function resolve (raw: RawConfig): PhantomConfig {
       diversity: raw.path.diversity,
       trusted: [...raw.path.trusted],
       blocklist: [...raw.path.blocklist]
-    }
+    },
+    socks: { enabled: raw.socks.enabled, listen: raw.socks.listen },
+    services: raw.services.map((s) => ({ port: s.port, target: s.target }))
   }
 }

@@ -59,4 +59,12 @@ export interface PhantomConfig {
     trusted: string[]
     blocklist: string[]
   }
+  socks: {
+    /** Run the SOCKS5 proxy. */
+    enabled: boolean
+    /** Loopback HOST:PORT it listens on. */
+    listen: string
+  }
+  /** AP-address ports mapped to local TCP services (HOST:PORT). */
+  services: Array<{ port: number, target: string }>
 }

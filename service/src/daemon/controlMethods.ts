@@ -20,6 +20,8 @@ export function controlMethods (node: PhantomNode): Map<string, ControlMethod> {
   methods.set('status', async () => await node.status())
   methods.set('peers', async () => node.peers())
   methods.set('paths', async () => node.paths())
+  methods.set('sessions', async () => node.sessions())
+  methods.set('tunnels', async () => node.tunnels())
   methods.set('peers.export', async () => ({ addrs: node.exportPeers().map(String) }))
   methods.set('peers.import', async (params) => {
     const addrs = params.addrs

@@ -1,3 +1,5 @@
+import type { ExposedService } from '../session/service/exposedServices.js'
+import type { TunnelSettings } from '../tunnel/service/tunnelRuntime.js'
 import type { LogLevel } from '../logging/logger.js'
 import type { PathSettings } from '../path/service/pathDefaults.js'
 
@@ -19,4 +21,9 @@ export interface NodeSettings {
   logLevel: LogLevel
   /** Routing paths; anything not given takes DEFAULT_PATH_SETTINGS. */
   path: Partial<PathSettings>
+  socks: { enabled: boolean, listen: string }
+  /** Ports of the node's AP address mapped to local TCP services. */
+  services: ExposedService[]
+  /** Routing tunnels; anything not given takes DEFAULT_TUNNEL_SETTINGS (tests shorten timeouts). */
+  tunnel?: Partial<TunnelSettings>
 }

@@ -16,13 +16,21 @@ import { RejectionCounter } from '../netdb/rejectionCounter.js'
 import { sampleRandomNodes, type SampledNode } from '../netdb/randomNodeSampler.js'
 import type { Logger } from '../logging/logger.js'
 import { loadOrCreateApIdentity, type ApIdentity } from '../state/apIdentityKey.js'
-import { PathService, type PathSummary } from '../path/service/index.js'
+import { DEFAULT_PATH_SETTINGS, PathService, type PathSummary } from '../path/service/index.js'
 import { nodeRecordKey } from '../netdb/recordKeys.js'
 import { decodeNodeRecord } from '../netdb/records/nodeRecord.js'
 import { deriveApAddress, formatApAddress } from '../netdb/apAddress.js'
 import { phantomNameFromRoutingKey } from '../netdb/phantomName.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeSettings } from './nodeSettings.js'
+import { KeySearcher } from '../tunnel/search/keySearcher.js'
+import { TunnelService, TunnelRequestError, type ResolvedApRecord, type TunnelSummary } from '../tunnel/service/index.js'
+import { SessionService, type SessionSummary } from '../session/service/index.js'
+import { apRecordKey } from '../netdb/recordKeys.js'
+import { decodeApRecord } from '../netdb/records/apRecord.js'
+import { SocksServer } from '../socks/socksServer.js'
+import { PhantomConnectError } from '../socks/socksConnectError.js'
+import { formatListenAddress } from '../socks/loopbackListenAddress.js'
 import { phantomVersion } from './version.js'
 
 const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
@@ -59,6 +67,10 @@ export interface NodeStatus {
   pathBuildingKey: { publicKey: string, notAfter: string }
   peerCache: number
   memory: { rssMiB: number, heapUsedMiB: number }
+  sessions: number
+  tunnels: number
+  tunnelKeyCount: number
+  socks: string | null
 }
 
 type ValidateFn = (key: Uint8Array, value: Uint8Array) => void
@@ -94,6 +106,10 @@ export class PhantomNode {
   private cacheTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
   pathService!: PathService
+  tunnelService!: TunnelService
+  sessionService!: SessionService
+  socksServer: SocksServer | null = null
+  private searcher!: KeySearcher
   private readonly discoveryDials = new Set<string>()
 
   private constructor (
@@ -143,7 +159,27 @@ export class PhantomNode {
     }, log.child('netdb'))
     const { identity: apIdentity, created: newAp } = await loadOrCreateApIdentity(settings.dataDir)
     const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, apIdentity, log)
+    // the owner's key search runs in a worker; its start-up calibration chooses N, the tunnel keys of every X-node
+    node.searcher = await KeySearcher.start({ hopCount: settings.path.x ?? DEFAULT_PATH_SETTINGS.x })
+    const ownAp = deriveApAddress(apIdentity.routing.publicKey)
+    node.tunnelService = new TunnelService({
+      host,
+      log: log.child('tunnel'),
+      searcher: node.searcher,
+      resolveApRecord: async (ap) => await node.resolveApRecord(ap),
+      ownApAddresses: () => [ownAp],
+      ...(settings.tunnel != null ? { settings: settings.tunnel } : {})
+    })
+    node.sessionService = new SessionService({
+      tunnels: node.tunnelService,
+      routing: apIdentity.routing,
+      e2e: { publicKey: apIdentity.e2ePublicKey, secretKey: apIdentity.e2eSecretKey },
+      services: settings.services,
+      log: log.child('session'),
+      sessionOptions: { keepAliveIntervalMs: 30_000 }
+    })
     node.pathService = new PathService({
+      tunnels: node.tunnelService,
       host,
       usablePbkKeys: () => pbkStore.usable(),
       sampleNodes: async (count, o) => await sampleRandomNodes(node, { count, diversity: o.diversity, exclude: o.exclude, walks: Math.max(3, count), timeoutMs: 20_000 }),
@@ -151,7 +187,7 @@ export class PhantomNode {
       putRecord: async (key, value) => await node.putRecord(key, value),
       ownerIdentity: { routing: apIdentity.routing, e2ePublicKey: apIdentity.e2ePublicKey },
       log: log.child('path')
-    }, settings.path)
+    }, { keyCount: node.searcher.keyCount, ...settings.path })
     log.info('node started', {
       version: phantomVersion(),
       ap: formatApAddress(deriveApAddress(apIdentity.routing.publicKey)),
@@ -165,7 +201,16 @@ export class PhantomNode {
     })
     node.watchPeers()
     publisher.start()
+    await node.tunnelService.start()
     await node.pathService.start()
+    if (settings.socks.enabled) {
+      node.socksServer = new SocksServer({
+        listen: settings.socks.listen,
+        logger: log.child('socks'),
+        connect: async (target, { signal }) => await node.openStream(target.ap, target.port, signal)
+      })
+      await node.socksServer.start()
+    }
     void node.primeFromCache()
     node.cacheTimer = setInterval(() => { void node.saveCache() }, PEER_CACHE_SAVE_INTERVAL_MS)
     node.cacheTimer.unref()
@@ -287,6 +332,10 @@ export class PhantomNode {
       pathBuildingKey: { publicKey: pbk.publicKey.toString('hex'), notAfter: new Date(pbk.notAfter).toISOString() },
       peerCache: this.peerCache.count,
       memory: memoryInMiB(),
+      sessions: this.sessionService.count,
+      tunnels: this.tunnelService.summary().live,
+      tunnelKeyCount: this.searcher.keyCount,
+      socks: this.socksServer == null ? null : formatListenAddress(this.socksServer.address()),
       paths: this.pathService.list().map(({ kind, hops, state, builtMs }) => ({ kind, hops, state, builtMs })),
       ap: [{ address: formatApAddress(deriveApAddress(this.apIdentity.routing.publicKey)), name: phantomNameFromRoutingKey(this.apIdentity.routing.publicKey) }]
     }
@@ -317,6 +366,32 @@ export class PhantomNode {
   /** Random nodes for paths (PROTOCOL.md §4). */
   async sampleNodes (count: number, diversity: boolean): Promise<SampledNode[]> {
     return await sampleRandomNodes(this, { count, diversity, walks: Math.max(3, Math.ceil(count / 2)), timeoutMs: 20_000 })
+  }
+
+  /** The exit node's lookup of a target: a valid, current AP record and its entry nodes. */
+  async resolveApRecord (ap: Buffer): Promise<ResolvedApRecord | null> {
+    const found = await this.getRecord(apRecordKey(ap))
+    if (found == null) return null
+    const record = decodeApRecord(found.value)
+    return { bytes: Buffer.from(found.value), entryNodes: record.entryNodes }
+  }
+
+  /** A stream to `port` of an AP address (SOCKS, tests); errors say why for the SOCKS reply. */
+  async openStream (ap: Buffer, port: number, signal?: AbortSignal): Promise<import('../session/streams/phantomStream.js').PhantomStream> {
+    try {
+      return await this.sessionService.openStream(ap, port, signal)
+    } catch (err) {
+      if (err instanceof TunnelRequestError && err.message === 'no ready exit path') throw new PhantomConnectError('network-unreachable', err.message)
+      throw new PhantomConnectError('host-unreachable', (err as Error).message)
+    }
+  }
+
+  sessions (): SessionSummary[] {
+    return this.sessionService.list()
+  }
+
+  tunnels (): TunnelSummary {
+    return this.tunnelService.summary()
   }
 
   /** The routing paths this node owns. */
@@ -373,7 +448,11 @@ export class PhantomNode {
     if (this.stopping == null) {
       this.stopping = (async () => {
         this.publisher.stop()
+        if (this.socksServer != null) await this.socksServer.stop().catch(() => {})
+        this.sessionService.stop()
         await this.pathService.stop()
+        await this.tunnelService.stop()
+        await this.searcher.close().catch(() => {})
         if (this.cacheTimer != null) clearInterval(this.cacheTimer)
         await this.saveCache()
         await this.host.stop()

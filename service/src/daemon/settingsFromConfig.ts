@@ -1,3 +1,4 @@
+import { parseListenAddress } from '../socks/loopbackListenAddress.js'
 import type { PhantomConfig } from '../config/phantomConfig.js'
 import type { NodeSettings } from './nodeSettings.js'
 
@@ -30,6 +31,11 @@ export function settingsFromConfig (config: PhantomConfig): NodeSettings {
       diversity: config.path.diversity,
       trusted: config.path.trusted,
       blocklist: config.path.blocklist
-    }
+    },
+    socks: { enabled: config.socks.enabled, listen: config.socks.listen },
+    services: config.services.map(({ port, target }) => {
+      const { host, port: targetPort } = parseListenAddress(target)
+      return { port, host, targetPort }
+    })
   }
 }

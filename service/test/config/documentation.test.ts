@@ -63,7 +63,8 @@ describe('config documentation and example file agree with the schema', () => {
       'keys.pathBuildingKeyRotation', 'keys.pathBuildingKeyGrace',
       'netdb.nodeRecordLifetime', 'netdb.republishInterval', 'netdb.queryResponders',
       'path.x', 'path.extraY', 'path.count.exit', 'path.count.entry', 'path.rotateAfter', 'path.setupTimeout',
-      'path.setupStateTtl', 'path.maxConcurrentSetups', 'path.diversity', 'path.trusted', 'path.blocklist'
+      'path.setupStateTtl', 'path.maxConcurrentSetups', 'path.diversity', 'path.trusted', 'path.blocklist',
+      'socks.enabled', 'socks.listen', 'services'
     ])
     for (const option of options) {
       assert.notEqual(option.defaultValue, undefined, `${option.name} has no default`)

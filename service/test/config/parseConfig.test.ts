@@ -38,6 +38,13 @@ path:
   diversity: false
   trusted: [${PEER_ID}]
   blocklist: [${PEER_ID}]
+socks:
+  enabled: false
+  listen: '[::1]:1080'
+services:
+  - port: 80
+    target: 127.0.0.1:8080
+  - {port: 22, target: '[fd00::5]:22'}
 `
 
 describe('config parsing: valid files', () => {
@@ -60,7 +67,9 @@ describe('config parsing: valid files', () => {
       log: { level: 'info' },
       keys: { pathBuildingKeyRotationMs: 24 * 3_600_000, pathBuildingKeyGraceMs: 3_600_000 },
       netdb: { nodeRecordLifetimeMs: 3_600_000, republishIntervalMs: 20 * 60_000, queryResponders: 3 },
-      path: { x: 3, extraY: 2, count: { exit: 2, entry: 2 }, rotateAfterMs: 3_600_000, setupTimeoutMs: 30_000, setupStateTtlMs: 90_000, maxConcurrentSetups: 64, diversity: true, trusted: [], blocklist: [] }
+      path: { x: 3, extraY: 2, count: { exit: 2, entry: 2 }, rotateAfterMs: 3_600_000, setupTimeoutMs: 30_000, setupStateTtlMs: 90_000, maxConcurrentSetups: 64, diversity: true, trusted: [], blocklist: [] },
+      socks: { enabled: true, listen: '127.0.0.1:9080' },
+      services: []
     })
   })
 
@@ -94,7 +103,9 @@ describe('config parsing: valid files', () => {
       log: { level: 'debug' },
       keys: { pathBuildingKeyRotationMs: 12 * 3_600_000, pathBuildingKeyGraceMs: 30 * 60_000 },
       netdb: { nodeRecordLifetimeMs: 2 * 3_600_000, republishIntervalMs: 90 * 60_000, queryResponders: 20 },
-      path: { x: 4, extraY: 0, count: { exit: 1, entry: 0 }, rotateAfterMs: 2 * 3_600_000, setupTimeoutMs: 10_000, setupStateTtlMs: 20_000, maxConcurrentSetups: 8, diversity: false, trusted: [PEER_ID], blocklist: [PEER_ID] }
+      path: { x: 4, extraY: 0, count: { exit: 1, entry: 0 }, rotateAfterMs: 2 * 3_600_000, setupTimeoutMs: 10_000, setupStateTtlMs: 20_000, maxConcurrentSetups: 8, diversity: false, trusted: [PEER_ID], blocklist: [PEER_ID] },
+      socks: { enabled: false, listen: '[::1]:1080' },
+      services: [{ port: 80, target: '127.0.0.1:8080' }, { port: 22, target: '[fd00::5]:22' }]
     })
   })
 
@@ -160,8 +171,17 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('mdns: true\n\ndatadir: /x\n', {
       line: 3,
       field: 'datadir',
-      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb, path)']
+      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb, path, socks, services)']
     })
+  })
+
+  it('socks.listen must be a loopback HOST:PORT; services need a port mapped once and a literal target', () => {
+    expectParseError('socks:\n  listen: 0.0.0.0:9080\n', { line: 2, field: 'socks.listen', says: ['expected a loopback address'] })
+    expectParseError('socks:\n  listen: localhost:9080\n', { line: 2, field: 'socks.listen', says: ['expected HOST:PORT with a literal IP address'] })
+    expectParseError('services:\n  - {port: 80, target: "web:80"}\n', { line: 2, field: 'services[0].target', says: ['expected HOST:PORT with a literal IP address'] })
+    expectParseError('services:\n  - {port: 0, target: "127.0.0.1:80"}\n', { line: 2, field: 'services[0].port', says: ['expected an integer from 1 to 65535, got 0'] })
+    expectParseError('services:\n  - {target: "127.0.0.1:80"}\n', { line: 2, field: 'services[0].port', says: ['missing'] })
+    expectParseError('services:\n  - {port: 80, target: "127.0.0.1:80"}\n  - {port: 80, target: "127.0.0.1:81"}\n', { line: 3, field: 'services[1].port', says: ['port 80 is already mapped by services[0]'] })
   })
 
   it('an unknown nested option names the section and its options', () => {

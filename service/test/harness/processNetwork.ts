@@ -11,17 +11,22 @@ import { waitFor } from './waitFor.js'
 export class ProcessNetwork {
   readonly nodes: ProcessNode[] = []
 
-  static async start (count: number, options: { config?: Record<string, unknown>, readyTimeoutMs?: number } = {}): Promise<ProcessNetwork> {
+  /** `configFor(i)`, when given, is merged over `config` for node i (sections replace sections). */
+  static async start (count: number, options: { config?: Record<string, unknown>, configFor?: (i: number) => Record<string, unknown>, readyTimeoutMs?: number } = {}): Promise<ProcessNetwork> {
     const net = new ProcessNetwork()
+    const configOf = (i: number): Record<string, unknown> | undefined =>
+      options.config == null && options.configFor == null ? undefined : { ...options.config, ...options.configFor?.(i) }
     try {
-      const first = await ProcessNode.create({ name: 'node0', ...(options.config != null ? { config: options.config } : {}) })
+      const c0 = configOf(0)
+      const first = await ProcessNode.create({ name: 'node0', ...(c0 != null ? { config: c0 } : {}) })
       net.nodes.push(first)
       await first.start()
       const seeds = [first.address]
       const rest: ProcessNode[] = []
       for (let i = 1; i < count; i++) {
         const opts: ProcessNodeOptions = { name: `node${i}`, bootstrap: [...seeds] }
-        if (options.config != null) opts.config = options.config
+        const c = configOf(i)
+        if (c != null) opts.config = c
         rest.push(await ProcessNode.create(opts))
       }
       net.nodes.push(...rest)

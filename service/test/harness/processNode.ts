@@ -50,6 +50,8 @@ export class ProcessNode {
       log: { level: process.env.PHANTOM_TEST_LOG_LEVEL ?? 'info' },
       // tests that are not about paths keep none, so they stay light; path tests override this
       path: { count: { exit: 0, entry: 0 }, diversity: false },
+      // many daemons share loopback: the SOCKS proxy is on only where a test asks for it (with its own port)
+      socks: { enabled: false },
       ...options.config
     }
     await writeFile(configFile, stringify(config))

@@ -54,8 +54,18 @@ export class ExactReader {
     })
   }
 
-  /** Stops listening; the stream itself is left as it is. */
+  /**
+   * Stops listening; the stream itself is left as it is. Bytes that arrived
+   * beyond what was read are handed back to the stream (unshift), so the next
+   * reader of the stream gets them first.
+   */
   detach (): void {
+    if (this.buffer.byteLength > 0 && this.failure == null && (this.stream.status === 'open' || this.stream.status === 'closing')) {
+      const rest = this.buffer.sublist()
+      this.buffer.consume(this.buffer.byteLength)
+      this.stream.removeEventListener('message', this.onMessage)
+      this.stream.unshift(rest)
+    }
     this.stream.removeEventListener('message', this.onMessage)
     this.stream.removeEventListener('close', this.onClose)
     this.stream.removeEventListener('remoteCloseWrite', this.onRemoteEnd)

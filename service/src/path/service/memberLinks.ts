@@ -30,16 +30,33 @@ interface RelayedPath {
   streams: Stream[]
   republish: NodeJS.Timeout | undefined
   terminating: boolean
+  closeListeners: Array<() => void>
 }
 
 export type PutRecord = (key: Uint8Array, value: Uint8Array) => Promise<number>
+
+/**
+ * A path this node relays as an X-node, once linked: what the tunnel layer
+ * needs. The link streams are handed over with no reader attached; the
+ * tunnel layer reads them from now on. `close` tears the path down;
+ * `onClose` runs once when it goes (either way).
+ */
+export interface RelayedPathHandle {
+  readonly state: PathMemberState
+  /** Link stream to the final predecessor (it opened it). */
+  readonly toPrev: Stream
+  /** Link stream to the final successor (this node opened it); null at the terminating node. */
+  readonly toNext: Stream | null
+  close: () => void
+  onClose: (listener: () => void) => void
+}
 
 export class MemberLinks {
   private readonly pending = new Map<string, PendingLink>()
   private readonly relayed = new Set<RelayedPath>()
   private readonly opening = new Set<Stream>()
 
-  constructor (private readonly rt: PathRuntime, private readonly putRecord: PutRecord) {}
+  constructor (private readonly rt: PathRuntime, private readonly putRecord: PutRecord, private readonly onLinked?: (handle: RelayedPathHandle) => void) {}
 
   get pendingCount (): number { return this.pending.size }
   get relayedCount (): number { return this.relayed.size }
@@ -105,16 +122,30 @@ export class MemberLinks {
         const back = await outReader.read(LINK_BLOCK_BYTES, settings.roundTimeoutMs)
         tapOut.recv(back.byteLength)
         ready = xorBlocks(back, ready)
+        outReader.detach()
       }
+      reader.detach()
       await sendAll(inbound, ready, settings.roundTimeoutMs)
       tapIn.send(ready.byteLength)
       const streams = outbound == null ? [inbound] : [inbound, outbound]
-      const path: RelayedPath = { streams, republish: undefined, terminating: state.terminating }
+      const path: RelayedPath = { streams, republish: undefined, terminating: state.terminating, closeListeners: [] }
       this.relayed.add(path)
       for (const s of streams) {
         this.opening.delete(s)
         s.addEventListener('close', () => { this.teardown(path) }, { once: true })
         if (s.status !== 'open') { this.teardown(path); return }
+      }
+      if (this.onLinked != null) {
+        this.onLinked({
+          state,
+          toPrev: inbound,
+          toNext: outbound,
+          close: () => { this.teardown(path) },
+          onClose: (listener) => { if (this.relayed.has(path)) path.closeListeners.push(listener); else listener() }
+        })
+      } else {
+        // without a tunnel layer, any further byte on a link stream is a protocol violation
+        for (const s of streams) s.addEventListener('message', () => { this.teardown(path) })
       }
       if (state.terminating && state.entry && state.apAddress != null && state.apRecord != null) this.publishWhileLive(path, state.apAddress, state.apRecord)
     } catch (err) {
@@ -128,6 +159,9 @@ export class MemberLinks {
     if (!this.relayed.delete(path)) return
     if (path.republish != null) clearTimeout(path.republish)
     for (const s of path.streams) resetQuietly(s, 'path torn down')
+    for (const listener of path.closeListeners.splice(0)) {
+      try { listener() } catch (err) { this.rt.log.warn('path close listener failed', { err }) }
+    }
   }
 
   /**

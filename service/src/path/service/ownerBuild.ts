@@ -15,7 +15,7 @@ import { dialTargets, peerIdOfBytes } from '../network/peerAddressing.js'
 import { closeQuietly, resetQuietly, sendAll } from '../network/streamSend.js'
 import { buildPathSetup, type PathSetupRequest } from '../owner/buildPathSetup.js'
 import { checkReturnedArray } from '../owner/checkReturnedArray.js'
-import type { PathSetupPlan, RoundPlan } from '../owner/pathSetupPlan.js'
+import type { PathHop, PathSetupPlan, RoundPlan } from '../owner/pathSetupPlan.js'
 import { SETUP_MESSAGE_BYTES } from '../setup/constants.js'
 import { encodeSetupMessage } from '../setup/setupMessage.js'
 import type { OwnerReturns, ReturnedStream } from './ownerReturns.js'
@@ -48,6 +48,8 @@ export function emptyTimings (): BuildTimings {
 export interface OwnedLink {
   stream: Stream
   reader: ExactReader
+  /** The path's X-nodes X1 … Xn with their link IDs and tunnel key seeds (the tunnel layer derives their key sets). */
+  hops: PathHop[]
 }
 
 export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, request: PathSetupRequest, timings: BuildTimings): Promise<OwnedLink> {
@@ -124,7 +126,7 @@ export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, req
     tapLink.recv(ready.byteLength)
     if (!constantTimeEqual(ready, expectedReadyBlock(plan.hops))) throw new PathBuildError('link', 'wrong ready block')
     timings.linkMs = lap()
-    return { stream: linkStream, reader }
+    return { stream: linkStream, reader, hops: plan.hops }
   } catch (err) {
     if (outbound != null) resetQuietly(outbound, 'build failed')
     if (returned != null) { returned.reader.detach(); resetQuietly(returned.stream, 'build failed') }

@@ -18,7 +18,9 @@ import type { PathSetupRequest } from '../owner/buildPathSetup.js'
 import { orderRing, type RingOrder } from '../ring/ringOrder.js'
 import type { RingPeer } from '../ring/ringPeer.js'
 import type { PeerRef } from '../setup/peerRef.js'
-import { MemberLinks } from './memberLinks.js'
+import { MemberLinks, type RelayedPathHandle } from './memberLinks.js'
+import type { PathHop } from '../owner/pathSetupPlan.js'
+import type { Stream } from '@libp2p/interface'
 import { emptyTimings, PathBuildError, runOwnerBuild, type BuildStage, type BuildTimings, type OwnedLink } from './ownerBuild.js'
 import { OwnerReturns } from './ownerReturns.js'
 import { resolvePathSettings, type PathSettings } from './pathDefaults.js'
@@ -43,6 +45,25 @@ export interface PathServiceDeps {
   lookupNode?: (peerId: string) => Promise<SampledNode | null>
   log: Logger
   clock?: () => number
+  /** The tunnel layer: takes over the link streams of relayed and owned paths once they are linked. */
+  tunnels?: PathTunnelListener
+}
+
+/** An own path once ready, handed to the tunnel layer (which reads its link stream from then on). */
+export interface OwnedPathHandle {
+  readonly id: string
+  readonly kind: PathKind
+  /** X1 … Xn with link IDs and key seeds. */
+  readonly hops: PathHop[]
+  /** Link stream to X1. */
+  readonly stream: Stream
+  close: () => void
+  onClose: (listener: () => void) => void
+}
+
+export interface PathTunnelListener {
+  relayedPathLinked: (handle: RelayedPathHandle) => void
+  ownedPathReady: (handle: OwnedPathHandle) => void
 }
 
 export interface PathSummary {
@@ -89,6 +110,7 @@ interface OwnedPath {
   /** The terminating node, as listed in AP records of entry paths. */
   entryNode: EntryNode | null
   link: OwnedLink | null
+  closeListeners: Array<() => void>
   /** Entry paths: the handed AP record expires then; the path is rotated before. */
   recordExpiresAt: number
 }
@@ -127,7 +149,7 @@ export class PathService {
       nextStreamTag: () => `s${++this.streamSerial}`
     }
     this.backoff = { exit: this.settings.retryBackoffMinMs, entry: this.settings.retryBackoffMinMs }
-    this.links = new MemberLinks(this.rt, deps.putRecord)
+    this.links = new MemberLinks(this.rt, deps.putRecord, deps.tunnels == null ? undefined : (h) => { deps.tunnels?.relayedPathLinked(h) })
     this.relay = new SetupRelay(this.rt, this.returns, this.links)
   }
 
@@ -195,6 +217,13 @@ export class PathService {
       path.link = null
     }
     this.paths.delete(id)
+    this.notifyClosed(path)
+  }
+
+  private notifyClosed (path: OwnedPath): void {
+    for (const listener of path.closeListeners.splice(0)) {
+      try { listener() } catch (err) { this.rt.log.warn('path close listener failed', { err }) }
+    }
   }
 
   /**
@@ -216,7 +245,7 @@ export class PathService {
   private async attempt (kind: PathKind): Promise<{ attempt: BuildAttempt, path: OwnedPath | null, apAddress?: Buffer }> {
     const timings = emptyTimings()
     const startedAt = this.rt.clock()
-    const path: OwnedPath = { id: `p${++this.serial}`, kind, hops: this.settings.x, state: 'building', startedAt, readyAt: 0, builtMs: 0, entryNode: null, link: null, recordExpiresAt: Infinity }
+    const path: OwnedPath = { id: `p${++this.serial}`, kind, hops: this.settings.x, state: 'building', startedAt, readyAt: 0, builtMs: 0, entryNode: null, link: null, closeListeners: [], recordExpiresAt: Infinity }
     this.paths.set(path.id, path)
     const attempt: BuildAttempt = { ring: [], path: [], terminating: '', reversed: false, ok: false, timings }
     let apAddress: Buffer | undefined
@@ -256,6 +285,17 @@ export class PathService {
       path.builtMs = timings.totalMs
       link.stream.addEventListener('close', () => { this.onLinkClosed(path) }, { once: true })
       if (link.stream.status !== 'open') this.onLinkClosed(path)
+      else if (this.deps.tunnels != null) {
+        link.reader.detach()
+        this.deps.tunnels.ownedPathReady({
+          id: path.id,
+          kind,
+          hops: link.hops,
+          stream: link.stream,
+          close: () => { this.closePath(path.id) },
+          onClose: (listener) => { if (path.state === 'ready') path.closeListeners.push(listener); else listener() }
+        })
+      }
       attempt.ok = true
       this.rt.log.info('path ready', { id: path.id, kind, hops: path.hops, ms: timings.totalMs })
       return { attempt, path, ...(apAddress != null ? { apAddress } : {}) }
@@ -278,6 +318,7 @@ export class PathService {
     path.state = 'failed'
     path.readyAt = this.rt.clock()
     path.link = null
+    this.notifyClosed(path)
     this.rt.log.info('path closed', { id: path.id, kind: path.kind })
     if (this.running) queueMicrotask(() => { this.maintain() })
   }

@@ -44,7 +44,9 @@ describe(`paths over the real network database: ${NODES} in-process daemons`, fu
         queryResponders: 3,
         logLevel: 'error',
         // the daemon's own path service, with no paths kept by itself: the test builds them on demand
-        path: { x: 2, extraY: 0, diversity: false, roundTimeoutMs: 10_000, exitCount: 0, entryCount: 0 }
+        path: { x: 2, extraY: 0, diversity: false, roundTimeoutMs: 10_000, exitCount: 0, entryCount: 0 },
+        socks: { enabled: false, listen: '127.0.0.1:9080' },
+        services: []
       }
       const node = await PhantomNode.start(settings, log)
       if (i === 0) seeds.push(node.host.getMultiaddrs().find((a) => a.toString().includes('/ip4/127.0.0.1/'))!.toString())

@@ -1,0 +1,2 @@
+export * from './exposedServices.js'
+export * from './sessionService.js'

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:net'
+import { once } from 'node:events'
+import { InProcessNetwork } from './inProcessNetwork.js'
+
+const NODES = 12
+
+describe(`tunnels and sessions over the real network: ${NODES} in-process daemons`, function () {
+  this.timeout(600_000)
+  let net: InProcessNetwork
+  let echo: Server
+  let echoPort = 0
+
+  before(async function () {
+    echo = createServer((socket) => { socket.pipe(socket) })
+    echo.listen(0, '127.0.0.1')
+    await once(echo, 'listening')
+    echoPort = (echo.address() as { port: number }).port
+    net = await InProcessNetwork.start(NODES, (i) => i === 0
+      ? { exitCount: 1 }
+      : i === 1 ? { entryCount: 1, services: [{ port: 7, host: '127.0.0.1', targetPort: echoPort }] } : {})
+    await net.readyPaths(0, 'exit', 1)
+    await net.readyPaths(1, 'entry', 1)
+    await net.apRecordVisible(1, 2)
+  })
+
+  after(async function () {
+    await net?.stop()
+    echo?.close()
+  })
+
+  it('a stream from node 0 reaches the echo service node 1 exposes on port 7 of its AP address', async () => {
+    const stream = await net.nodes[0]!.openStream(net.apOf(1), 7)
+    const message = Buffer.from('hello through six hops')
+    stream.write(message)
+    const chunks: Buffer[] = []
+    let have = 0
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer)
+      have += (chunk as Buffer).byteLength
+      if (have >= message.byteLength) break
+    }
+    assert.deepEqual(Buffer.concat(chunks), message)
+    assert.equal(net.nodes[0]!.sessions().length, 1)
+    assert.equal(net.nodes[1]!.sessions().length, 1)
+    assert.equal(net.nodes[1]!.sessions()[0]!.direction, 'inbound')
+  })
+})

@@ -1,0 +1,7 @@
+export { PacketRouter } from './packetRouter.js'
+export { attachTunDevice } from './attachTunDevice.js'
+export { type DatagramChannel, type DatagramSessions } from './datagramSessions.js'
+export { DEFAULT_ROUTER_LIMITS, type PacketRouterOptions, type RouterLimits } from './routerOptions.js'
+export { type RouterStats } from './routerStats.js'
+export { type FirewallOptions, type RefusalMode, DEFAULT_FLOW_TIMEOUTS, DEFAULT_MAX_FLOWS } from '../firewall/firewallOptions.js'
+export { channelForSession, type DatagramSession } from './sessionChannel.js'

@@ -24,7 +24,7 @@ import { phantomNameFromRoutingKey } from '../netdb/phantomName.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeSettings } from './nodeSettings.js'
 import { KeySearcher } from '../tunnel/search/keySearcher.js'
-import { TunnelService, TunnelRequestError, type ResolvedApRecord, type TunnelSummary } from '../tunnel/service/index.js'
+import { TunnelService, TunnelRequestError, type ResolvedApRecord, type TunnelSummary, type TunnelTestHooks } from '../tunnel/service/index.js'
 import { SessionService, type SessionSummary } from '../session/service/index.js'
 import { apRecordKey } from '../netdb/recordKeys.js'
 import { decodeApRecord } from '../netdb/records/apRecord.js'
@@ -125,7 +125,8 @@ export class PhantomNode {
     private readonly log: Logger
   ) {}
 
-  static async start (settings: NodeSettings, log: Logger): Promise<PhantomNode> {
+  /** `hooks` are for tests only (instrumentation and misbehaving relays); production never passes them. */
+  static async start (settings: NodeSettings, log: Logger, hooks: { tunnel?: TunnelTestHooks } = {}): Promise<PhantomNode> {
     await mkdir(settings.dataDir, { recursive: true, mode: 0o700 })
     const { key: identity, created } = await loadOrCreateIdentityKey(settings.dataDir)
     const pbkStore = await PathBuildingKeyStore.open(settings.dataDir, { rotateAfterMs: settings.pathBuildingKeyRotationMs, graceMs: settings.pathBuildingKeyGraceMs })
@@ -168,7 +169,8 @@ export class PhantomNode {
       searcher: node.searcher,
       resolveApRecord: async (ap) => await node.resolveApRecord(ap),
       ownApAddresses: () => [ownAp],
-      ...(settings.tunnel != null ? { settings: settings.tunnel } : {})
+      ...(settings.tunnel != null ? { settings: settings.tunnel } : {}),
+      ...(hooks.tunnel != null ? { hooks: hooks.tunnel } : {})
     })
     node.sessionService = new SessionService({
       tunnels: node.tunnelService,

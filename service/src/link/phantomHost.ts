@@ -14,6 +14,7 @@ import type { Ping } from '@libp2p/ping'
 import type { PrivateKey } from '@libp2p/interface'
 import { PHANTOM_KAD_PROTOCOL } from './phantomProtocols.js'
 import { filterAllowedAddresses, isAllowedAddress, type AddressPolicy } from './addressPolicy.js'
+import { linkLocalIPv4Addresses, withLinkLocalAddresses } from './linkLocalAddresses.js'
 
 export interface PhantomHostServices {
   identify: Identify
@@ -52,7 +53,12 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
     addresses: {
       listen: options.listen,
       announce: options.announce,
-      announceFilter: (addrs) => filterAllowedAddresses(addrs, policy)
+      // On a LAN (allowPrivateAddresses) also announce the IPv4 link-local
+      // addresses libp2p leaves out of a wildcard listener, read from the
+      // interfaces at every call: a LAN without DHCP has nothing else.
+      announceFilter: options.allowPrivateAddresses && options.announce.length === 0
+        ? (addrs) => filterAllowedAddresses(withLinkLocalAddresses(addrs, options.listen, linkLocalIPv4Addresses()), policy)
+        : (addrs) => filterAllowedAddresses(addrs, policy)
     },
     transports: [tcp()],
     connectionEncrypters: [noise()],

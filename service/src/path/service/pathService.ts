@@ -408,7 +408,8 @@ export class PathService {
       if (fresh.length >= target) {
         for (const p of mine) if (p.state === 'ready' && this.isDue(p, now)) this.closePath(p.id)
       }
-      const missing = target - fresh.length - building
+      // entry paths are built one at a time, so that each new AP record also lists the entry nodes of the paths built before it
+      const missing = kind === 'entry' ? Math.min(target - fresh.length - building, 1 - building) : target - fresh.length - building
       if (missing <= 0 || now < this.nextAttemptAt[kind]) continue
       for (let i = 0; i < missing; i++) {
         void this.attempt(kind).then(({ path }) => {

@@ -15,6 +15,8 @@ export interface ChunkTransform {
 }
 
 export const TUNNEL_IDLE_MS = 5 * 60_000
+/** After one stream of a tunnel ended cleanly, its twin has this long to end too. */
+const CLOSE_GRACE_MS = 30_000
 
 export interface TunnelPipeOptions {
   idleMs?: number
@@ -40,12 +42,17 @@ export class TunnelPipe {
     }, idleMs)
     this.idleTimer.unref()
     let finished = 0
-    for (const s of [a, b]) {
+    for (const [s, twin] of [[a, b], [b, a]] as const) {
       s.addEventListener('close', (evt) => {
-        // a reset (or any error) ends the whole tunnel at once; a clean end of both directions of one stream
-        // means its twin is ending the same way (half-closes were passed on), so wait for that one too
-        if ((evt as { error?: Error }).error != null) this.close('tunnel stream reset')
-        else if (++finished === 2) this.close('tunnel finished')
+        // a reset (or any error) ends the whole tunnel at once
+        if ((evt as { error?: Error }).error != null) { this.close('tunnel stream reset'); return }
+        if (++finished === 2) { this.close('tunnel finished'); return }
+        // a clean end of one stream (its node went away, or both its directions ended): end the twin
+        // the same way, after what it still has to send; reset it if it does not finish in time
+        if (twin.status === 'open') twin.close().catch(() => { this.close('tunnel stream did not finish') })
+        const timer = setTimeout(() => { this.close('tunnel stream did not finish') }, CLOSE_GRACE_MS)
+        timer.unref()
+        twin.addEventListener('close', () => { clearTimeout(timer) }, { once: true })
       }, { once: true })
       if (s.status !== 'open' && s.status !== 'closing') queueMicrotask(() => { this.close('tunnel stream closed') })
     }

@@ -11,7 +11,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { constantTimeEqual, randomInt } from '../../crypto/index.js'
 import { PHANTOM_APCONNECT_PROTOCOL, PHANTOM_TUNNEL_PROTOCOL } from '../../link/phantomProtocols.js'
 import type { Logger } from '../../logging/logger.js'
-import { peerIdBytes } from '../../path/network/peerAddressing.js'
+import { peerIdBytes, peerIdOfBytes } from '../../path/network/peerAddressing.js'
 import { resetQuietly } from '../../path/network/streamSend.js'
 import type { RelayedPathHandle } from '../../path/service/memberLinks.js'
 import type { OwnedPathHandle, PathTunnelListener } from '../../path/service/pathService.js'
@@ -136,6 +136,11 @@ export class TunnelService extends EventEmitter<TunnelServiceEvents> implements 
   }
 
   // --- owner API ---
+
+  /** The X-nodes (PeerId text, X1 first) of every own path carrying tunnels (tests, diagnostics). */
+  ownedPathMembers (): Array<{ id: string, kind: 'exit' | 'entry', hops: string[] }> {
+    return [...this.owned.values()].filter((o) => !o.isClosed).map((o) => ({ id: o.id, kind: o.kind, hops: o.handle.hops.map((h) => peerIdOfBytes(h.peer.peerId).toString()) }))
+  }
 
   /** Ready exit paths (for tests and status). */
   exitPathIds (): string[] {

@@ -13,6 +13,7 @@ import { createLogger } from '../../../src/logging/logger.js'
 import { deriveApAddress } from '../../../src/netdb/apAddress.js'
 import { apRecordKey } from '../../../src/netdb/recordKeys.js'
 import { waitFor } from '../../harness/waitFor.js'
+import type { TunnelTestHooks } from '../../../src/tunnel/service/index.js'
 
 const HOUR = 3_600_000
 
@@ -21,6 +22,7 @@ export interface InProcessNodeSpec {
   entryCount?: number
   services?: NodeSettings['services']
   tunnel?: NodeSettings['tunnel']
+  hooks?: TunnelTestHooks
 }
 
 export class InProcessNetwork {
@@ -55,7 +57,7 @@ export class InProcessNetwork {
           services: s.services ?? [],
           ...(s.tunnel != null ? { tunnel: s.tunnel } : {})
         }
-        const node = await PhantomNode.start(settings, log.child(`n${i}`))
+        const node = await PhantomNode.start(settings, log.child(`n${i}`), s.hooks != null ? { tunnel: s.hooks } : {})
         net.nodes.push(node)
         if (i === 0) seeds.push(node.host.getMultiaddrs().find((a) => a.toString().includes('/ip4/127.0.0.1/'))!.toString())
       }

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:net'
+import { once } from 'node:events'
+import type { PhantomStream } from '../../../src/session/streams/phantomStream.js'
+import type { RelayEvent } from '../../../src/tunnel/service/index.js'
+import { randomBytes } from '../../../src/crypto/index.js'
+import { waitFor } from '../../harness/waitFor.js'
+import { InProcessNetwork } from './inProcessNetwork.js'
+
+const NODES = 14
+
+interface LayerUse { node: number, role: string, direction: string, key: string, start: number, end: number }
+
+/** Writes `data` and collects what comes back until `data.length` bytes or the stream ends/fails. */
+async function echoThrough (stream: PhantomStream, data: Buffer): Promise<{ received: Buffer, error: Error | null }> {
+  const chunks: Buffer[] = []
+  let have = 0
+  let error: Error | null = null
+  const done = new Promise<void>((resolve) => {
+    stream.on('data', (c: Buffer) => { chunks.push(c); have += c.byteLength; if (have >= data.byteLength) resolve() })
+    stream.on('error', (err) => { error = err; resolve() })
+    stream.on('close', () => { resolve() })
+  })
+  stream.write(data)
+  await done
+  return { received: Buffer.concat(chunks), error }
+}
+
+/**
+ * The tunnel invariants of PROTOCOL.md §10 over a real network of in-process
+ * daemons: a relay sees the same setup for inbound and outbound tunnels
+ * (invariant 3), a flipped byte ends the session and no altered byte reaches
+ * an application (invariant 6), no keystream is used twice (invariant 7),
+ * and a session comes back over the target's other entry path when one dies.
+ */
+describe(`tunnel invariants over the real network: ${NODES} in-process daemons`, function () {
+  this.timeout(600_000)
+  let net: InProcessNetwork
+  let echo: Server
+  const relayEvents: Array<RelayEvent & { node: number }> = []
+  const layerUses: LayerUse[] = []
+  const tamper = { node: -1, armed: false, flipped: 0 }
+
+  before(async function () {
+    echo = createServer((socket) => { socket.pipe(socket) })
+    echo.listen(0, '127.0.0.1')
+    await once(echo, 'listening')
+    const echoPort = (echo.address() as { port: number }).port
+    net = await InProcessNetwork.start(NODES, (i) => ({
+      ...(i === 0 ? { exitCount: 2 } : {}),
+      ...(i === 1 ? { entryCount: 2, services: [{ port: 7, host: '127.0.0.1', targetPort: echoPort }] } : {}),
+      hooks: {
+        onRelayEvent: (e) => { relayEvents.push({ ...e, node: i }) },
+        layerObserver: (role) => (direction, key, start, end) => { layerUses.push({ node: i, role, direction, key: key.toString('hex'), start, end }) },
+        tamperRelayedChunk: (chunk) => {
+          if (tamper.armed && tamper.node === i && chunk.byteLength > 0) {
+            chunk[chunk.byteLength >> 1] ^= 0x01
+            tamper.armed = false
+            tamper.flipped++
+          }
+        }
+      }
+    }))
+    await net.readyPaths(0, 'exit', 2)
+    await net.readyPaths(1, 'entry', 2)
+    await net.apRecordVisible(1, 2, 2)
+  })
+
+  after(async function () {
+    await net?.stop()
+    echo?.close()
+  })
+
+  it('a 256 KiB echo through the full connection arrives intact', async () => {
+    const data = randomBytes(256 * 1024)
+    const { received, error } = await echoThrough(await net.nodes[0]!.openStream(net.apOf(1), 7), data)
+    assert.equal(error, null)
+    assert.ok(received.equals(data))
+  })
+
+  it('invariant 3: every relay sees the same sequence of events for the inbound and the outbound tunnel (neighbours swapped)', () => {
+    const byPath = new Map<string, Array<RelayEvent & { node: number }>>()
+    for (const e of relayEvents) {
+      const key = `${e.node}/${e.path}`
+      byPath.set(key, [...(byPath.get(key) ?? []), e])
+    }
+    // relays (not terminating nodes) both accept a tunnel stream and open one
+    const relays = [...byPath.values()].filter((events) => events.some((e) => e.op === 'accept') && events.some((e) => e.op === 'open'))
+    const canonical = (events: RelayEvent[]): string[] => {
+      const first = events[0]!.side
+      return events.map((e) => `${e.channel} ${e.op} ${e.side === first ? 'A' : 'B'} ${e.bytes}`)
+    }
+    const outbound = relays.filter((events) => events[0]!.side === 'prev')
+    const inbound = relays.filter((events) => events[0]!.side === 'next')
+    assert.ok(outbound.length >= 2, `relays of the outbound tunnel: ${outbound.length}`)
+    assert.ok(inbound.length >= 2, `relays of the inbound tunnel: ${inbound.length}`)
+    const reference = canonical(outbound[0]!)
+    assert.deepEqual(reference, [
+      'link recv A 64', 'link send B 64',
+      'tunnel accept B 128', 'tunnel open A 128',
+      'tunnel recv A 64', 'tunnel send B 64',
+      'tunnel recv B 64', 'tunnel send A 64'
+    ])
+    for (const events of [...outbound, ...inbound]) assert.deepEqual(canonical(events), reference)
+  })
+
+  it('invariant 7: no keystream is used twice: every data-layer key belongs to one layer at each of its two ends, and its ranges never overlap', () => {
+    const byKey = new Map<string, LayerUse[]>()
+    for (const u of layerUses) byKey.set(u.key, [...(byKey.get(u.key) ?? []), u])
+    assert.ok(byKey.size >= 2 * (3 + 3), `distinct layer keys: ${byKey.size}`)
+    for (const [key, uses] of byKey) {
+      const ends = new Set(uses.map((u) => `${u.node}|${u.role}|${u.direction}`))
+      const nodes = new Set(uses.map((u) => u.node))
+      assert.ok(nodes.size <= 2 && ends.size === nodes.size, `key ${key.slice(0, 8)} used by ${[...ends].join(', ')}`)
+      for (const node of nodes) {
+        let position = 0
+        for (const u of uses.filter((x) => x.node === node)) {
+          assert.equal(u.start, position, `key ${key.slice(0, 8)} at node ${node}: range starts at ${u.start}, expected ${position} (a reused range)`)
+          position = u.end
+        }
+      }
+    }
+  })
+
+  it('invariant 6: a relay that flips one byte of tunnel data ends the session, and no altered byte reaches an application', async () => {
+    const relayNodes = [...new Set(relayEvents.filter((e) => e.op === 'open').map((e) => e.node))].filter((n) => n > 1)
+    tamper.node = relayNodes[0]!
+    tamper.armed = true
+    const data = randomBytes(512 * 1024)
+    const { received } = await echoThrough(await net.nodes[0]!.openStream(net.apOf(1), 7), data)
+    assert.equal(tamper.flipped, 1, 'the relay flipped a byte')
+    assert.ok(received.byteLength < data.byteLength, 'the transfer was cut off')
+    assert.ok(received.equals(data.subarray(0, received.byteLength)), 'what arrived is an unaltered prefix')
+    await waitFor('both ends dropped the session', () => net.nodes[0]!.sessions().length === 0 && net.nodes[1]!.sessions().length === 0, 30_000, 100)
+  })
+
+  it('when the entry path carrying a session dies, a new session runs over the other entry path within 10 s', async () => {
+    const before = net.nodes.map((n) => n.tunnels().counters.ended)
+    const first = await echoThrough(await net.nodes[0]!.openStream(net.apOf(1), 7), Buffer.from('before'))
+    assert.equal(first.received.toString(), 'before')
+    const entryIds = new Set(net.nodes[1]!.tunnelService.ownedPathMembers().filter((p) => p.kind === 'entry').map((p) => p.hops[p.hops.length - 1]!))
+    // the entry node of this session: a terminating node of B's entry paths that ended one more tunnel just now
+    const entryIndex = net.nodes.findIndex((n, i) => n.tunnels().counters.ended > before[i]! && entryIds.has(n.peerId.toString()))
+    assert.ok(entryIndex > 1, `entry node of the session found (ended before ${before.join(',')}, after ${net.nodes.map((n) => n.tunnels().counters.ended).join(',')}; entry ids ${[...entryIds].join(',')}; nodes ${net.nodes.map((n) => n.peerId.toString().slice(-6)).join(',')})`)
+    const entryPath = net.nodes[1]!.tunnelService.ownedPathMembers().find((p) => p.kind === 'entry' && p.hops[p.hops.length - 1] === net.nodes[entryIndex]!.peerId.toString())!
+    // take that entry path down by stopping one of its X-nodes that neither A's exit paths nor B's other entry path use
+    const elsewhere = new Set([
+      ...net.nodes[0]!.tunnelService.ownedPathMembers().filter((p) => p.kind === 'exit').flatMap((p) => p.hops),
+      ...net.nodes[1]!.tunnelService.ownedPathMembers().filter((p) => p.kind === 'entry' && p.id !== entryPath.id).flatMap((p) => p.hops)
+    ])
+    const victimId = entryPath.hops.find((id) => !elsewhere.has(id))
+    assert.ok(victimId != null, 'an X-node of the entry path that no other path of A or B uses')
+    await net.nodes.find((n) => n.peerId.toString() === victimId)!.stop()
+    await waitFor('A notices the session died', () => net.nodes[0]!.sessions().length === 0, 30_000, 50)
+    const diedAt = Date.now()
+    const again = await waitFor('a new session to B over its other entry path', async () => {
+      const stream = await net.nodes[0]!.openStream(net.apOf(1), 7, AbortSignal.timeout(10_000))
+      const r = await echoThrough(stream, Buffer.from('after'))
+      return r.received.toString() === 'after' ? Date.now() - diedAt : undefined
+    }, 10_000, 100)
+    console.log(`      new session after ${again} ms`)
+  })
+})

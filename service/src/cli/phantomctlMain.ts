@@ -221,6 +221,20 @@ async function main (): Promise<void> {
       })
     })
 
+  program.command('ping <target>')
+    .description('measure the way to an AP address or .phantom name: one PING over the session (with --fresh: a new tunnel and session, timed)')
+    .option('--fresh', 'set up a new tunnel and session just for this measurement')
+    .option('--json', 'print JSON')
+    .action(async (target: string, cmdOpts: { fresh?: boolean }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        const r = await withSpinner(opts, `reaching ${target}…`, async () =>
+          await client.call<{ target: string, tunnelMs: number | null, handshakeMs: number | null, rttMs: number }>('session.ping', { target, fresh: cmdOpts.fresh === true }, 120_000))
+        const ms = (v: number | null): string => v == null ? '-' : `${v.toFixed(1)} ms`
+        print(opts, r, () => keyValueTable([['Target', r.target], ['Tunnel setup', ms(r.tunnelMs)], ['Session handshake', ms(r.handshakeMs)], ['Round trip', ms(r.rttMs)]]))
+      })
+    })
+
   const netdb = program.command('netdb').description('query the network database')
   netdb.command('get <key>')
     .description('fetch a record: a peer ID (node record), an AP address or .phantom name (AP record), or a full key')

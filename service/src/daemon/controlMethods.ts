@@ -7,6 +7,7 @@ import { decodeNodeRecord } from '../netdb/records/nodeRecord.js'
 import { decodeApRecord } from '../netdb/records/apRecord.js'
 import { presentApRecord, presentNodeRecord } from '../netdb/recordPresentation.js'
 import type { PhantomNode } from './phantomNode.js'
+import { apAddressOfTarget } from '../netdb/apTarget.js'
 
 function stringParam (params: Record<string, unknown>, name: string): string {
   const v = params[name]
@@ -22,6 +23,22 @@ export function controlMethods (node: PhantomNode): Map<string, ControlMethod> {
   methods.set('paths', async () => node.paths())
   methods.set('sessions', async () => node.sessions())
   methods.set('tunnels', async () => node.tunnels())
+  methods.set('session.ping', async (params) => {
+    const target = stringParam(params, 'target')
+    const fresh = params.fresh ?? false
+    if (typeof fresh !== 'boolean') throw new ControlMethodError('invalid-params', '"fresh" must be a boolean')
+    let ap: Buffer
+    try {
+      ap = apAddressOfTarget(target)
+    } catch (err) {
+      throw new ControlMethodError('invalid-params', (err as Error).message)
+    }
+    try {
+      return { target, ...(await node.sessionService.probe(ap, { fresh })) }
+    } catch (err) {
+      throw new ControlMethodError('failed', `${target}: ${(err as Error).message}`)
+    }
+  })
   methods.set('peers.export', async () => ({ addrs: node.exportPeers().map(String) }))
   methods.set('peers.import', async (params) => {
     const addrs = params.addrs

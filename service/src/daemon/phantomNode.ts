@@ -34,6 +34,8 @@ import { formatListenAddress } from '../socks/loopbackListenAddress.js'
 import { phantomVersion } from './version.js'
 
 const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
+/** DATA frames up to this size: fewer, larger records through every hop (each hop's cost is mostly per message). */
+const BULK_DATA_PAYLOAD_BYTES = 60 * 1024
 const PEER_CACHE_DIAL_CONCURRENCY = 16
 const RECORD_WRITE_TIMEOUT_MS = 30_000
 const RECORD_READ_TIMEOUT_MS = 20_000
@@ -178,7 +180,7 @@ export class PhantomNode {
       e2e: { publicKey: apIdentity.e2ePublicKey, secretKey: apIdentity.e2eSecretKey },
       services: settings.services,
       log: log.child('session'),
-      sessionOptions: { keepAliveIntervalMs: 30_000 }
+      sessionOptions: { keepAliveIntervalMs: 30_000, maxDataPayloadBytes: BULK_DATA_PAYLOAD_BYTES }
     })
     node.pathService = new PathService({
       tunnels: node.tunnelService,

@@ -9,6 +9,7 @@
  * exposed services; datagrams go to whoever listens ('datagram').
  */
 import { EventEmitter } from 'node:events'
+import { performance } from 'node:perf_hooks'
 import type { Ed25519KeyPair } from '../../crypto/signing.js'
 import type { X25519KeyPair } from '../../crypto/keyAgreement.js'
 import type { Logger } from '../../logging/logger.js'
@@ -144,8 +145,30 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
     return null
   }
 
-  private async connectNew (ap: Buffer): Promise<Session> {
+  /**
+   * Measures the way to `ap`: with `fresh`, a new tunnel and session just for
+   * this (closed afterwards), timing the tunnel setup (probe to confirmation,
+   * key search included) and the handshake; then one PING round trip.
+   */
+  async probe (ap: Buffer, options: { fresh: boolean }): Promise<{ tunnelMs: number | null, handshakeMs: number | null, rttMs: number }> {
+    if (!options.fresh) {
+      const session = await this.connect(ap)
+      return { tunnelMs: null, handshakeMs: null, rttMs: await session.ping() }
+    }
+    const timings = { tunnelMs: 0, handshakeMs: 0 }
+    const session = await this.connectNew(ap, timings)
+    try {
+      return { ...timings, rttMs: await session.ping() }
+    } finally {
+      session.close()
+    }
+  }
+
+  private async connectNew (ap: Buffer, timings?: { tunnelMs: number, handshakeMs: number }): Promise<Session> {
+    const started = performance.now()
     const duplex = await this.deps.tunnels.openOutbound(ap, {})
+    const tunnelAt = performance.now()
+    if (timings != null) timings.tunnelMs = tunnelAt - started
     try {
       const recordBytes = await duplex.targetRecord()
       // the exit node could lie: the record must be valid, current, and for this very address
@@ -157,6 +180,7 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
         responderE2ePublicKey: Buffer.from(record.e2ePub),
         responderApAddress: ap
       })
+      if (timings != null) timings.handshakeMs = performance.now() - tunnelAt
       this.register(session, duplex, 'outbound')
       return session
     } catch (err) {

@@ -1,0 +1,142 @@
+/**
+ * Issue 5's benchmark: a full Phantom connection (A's 3-hop exit path and B's
+ * 3-hop entry path, every node its own daemon process on loopback, 12
+ * daemons) side by side with the same workloads straight over loopback, in
+ * one run: bulk TCP throughput (1 and 8 streams, through A's SOCKS5 proxy to
+ * a service B exposes), 64-byte echo round trips (p50/p99), tunnel setup
+ * (fresh tunnel and session, key search included: `phantomctl ping --fresh`),
+ * CPU seconds per GiB moved (all daemons together, and the busiest one),
+ * peak resident memory per daemon. Prints a table and a JSON line.
+ * Run: npx tsx bench/fullConnection.ts [--seconds 10] [--echo 1000] [--setups 20]
+ */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { createInterface } from 'node:readline'
+import { ProcessNetwork } from '../test/harness/processNetwork.js'
+import { freePort } from '../test/harness/freePort.js'
+import { waitFor } from '../test/harness/waitFor.js'
+import { bulkThroughput, echoRoundTrips } from './compare/workloads/clientWorkloads.js'
+import { cpuSeconds, PeakRssSampler } from './compare/procStats.js'
+import type { ConnectTarget } from './compare/transport.js'
+
+function arg (name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`)
+  if (i < 0) return fallback
+  const v = Number(process.argv[i + 1])
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`)
+  return v
+}
+
+const SECONDS = arg('seconds', 10)
+const ECHOES = arg('echo', 1000)
+const SETUPS = arg('setups', 20)
+const NODES = 12
+const SERVICE_PORT = 7000
+
+function percentile (values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))] ?? NaN
+}
+
+async function startBenchServer (port: number): Promise<() => void> {
+  const ts = import.meta.url.endsWith('.ts')
+  const entry = fileURLToPath(new URL(ts ? './compare/workloads/benchServer.ts' : './compare/workloads/benchServer.js', import.meta.url))
+  const child = spawn(process.execPath, [...(ts ? ['--import', 'tsx'] : []), entry, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout })
+  await new Promise<void>((resolve, reject) => {
+    lines.on('line', (l) => { if (l.includes('"listening"')) resolve() })
+    child.once('exit', (code) => { reject(new Error(`bench server exited ${code}`)) })
+  })
+  return () => { child.kill() }
+}
+
+async function main (): Promise<void> {
+  const serverPort = await freePort()
+  const stopServer = await startBenchServer(serverPort)
+  const socksPort = await freePort()
+  let net: ProcessNetwork | undefined
+  try {
+    process.stderr.write(`starting ${NODES} daemons…\n`)
+    net = await ProcessNetwork.start(NODES, {
+      readyTimeoutMs: 180_000,
+      config: { log: { level: 'warn' } },
+      configFor: (i) => i === 0
+        ? { path: { count: { exit: 1, entry: 0 }, diversity: false }, socks: { enabled: true, listen: `127.0.0.1:${socksPort}` } }
+        : i === 1 ? { path: { count: { exit: 0, entry: 1 }, diversity: false }, services: [{ port: SERVICE_PORT, target: `127.0.0.1:${serverPort}` }] } : {}
+    })
+    const [a, b] = [net.nodes[0]!, net.nodes[1]!]
+    const bStatus = await b.status()
+    const bName = bStatus.ap[0]!.name
+    await waitFor('ready paths and B\'s AP record', async () => {
+      const pa = (await a.status()).paths.some((p) => p.kind === 'exit' && p.state === 'ready')
+      const pb = (await b.status()).paths.some((p) => p.kind === 'entry' && p.state === 'ready')
+      if (!pa || !pb) return false
+      const r = await a.call<{ rttMs: number }>('session.ping', { target: bName }).catch(() => null)
+      return r != null
+    }, 300_000, 1000)
+    const pids = net.nodes.map((n) => n.pid).filter((p): p is number => p != null)
+    const keyCount = (await a.status()).tunnelKeyCount
+
+    const targets: Array<[string, ConnectTarget]> = [
+      ['loopback', { kind: 'tcp', host: '127.0.0.1', port: serverPort }],
+      ['phantom', { kind: 'socks5', proxyHost: '127.0.0.1', proxyPort: socksPort, host: bName, port: SERVICE_PORT, isolate: false }]
+    ]
+    const rows: Record<string, Record<string, number>> = {}
+    for (const [label, target] of targets) {
+      process.stderr.write(`${label}: echo…\n`)
+      const echo = await echoRoundTrips(target, ECHOES, 120_000)
+      const cpuBefore = pids.map((p) => cpuSeconds(p) ?? 0)
+      const sampler = new PeakRssSampler(pids)
+      sampler.start()
+      process.stderr.write(`${label}: bulk, 1 stream…\n`)
+      const bulk1 = await bulkThroughput(target, 1, SECONDS, 120_000)
+      process.stderr.write(`${label}: bulk, 8 streams…\n`)
+      const bulk8 = await bulkThroughput(target, 8, SECONDS, 120_000)
+      const peakByPid = sampler.stop()
+      const cpuDelta = pids.map((p, i) => (cpuSeconds(p) ?? 0) - cpuBefore[i]!)
+      const gib = (bulk1.totalBytes + bulk8.totalBytes) / 2 ** 30
+      const peaks = pids.map((p) => peakByPid.get(p) ?? 0)
+      rows[label] = {
+        bulk1Mbit: bulk1.mbitPerSecond,
+        bulk8Mbit: bulk8.mbitPerSecond,
+        echoP50Ms: echo.p50Ms,
+        echoP99Ms: echo.p99Ms,
+        cpuSecPerGiBAll: label === 'loopback' ? 0 : cpuDelta.reduce((x, y) => x + y, 0) / gib,
+        cpuSecPerGiBBusiest: label === 'loopback' ? 0 : Math.max(...cpuDelta) / gib,
+        peakRssMiB: label === 'loopback' ? 0 : Math.max(...peaks)
+      }
+    }
+    process.stderr.write(`tunnel setup ×${SETUPS}…\n`)
+    const tunnel: number[] = []
+    const handshake: number[] = []
+    for (let i = 0; i < SETUPS; i++) {
+      const r = await a.call<{ tunnelMs: number, handshakeMs: number }>('session.ping', { target: bName, fresh: true }, 120_000)
+      tunnel.push(r.tunnelMs)
+      handshake.push(r.handshakeMs)
+    }
+    const l = rows.loopback!
+    const p = rows.phantom!
+    const fmt = (v: number): string => Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(2)) : '-'
+    console.log(`\nfull connection: ${NODES} daemon processes on loopback, x = 3, tunnel keys N = ${keyCount}, ${SECONDS} s per bulk run`)
+    console.log('| workload | loopback | Phantom | Phantom / loopback |')
+    console.log('|---|---|---|---|')
+    console.log(`| bulk, 1 stream (Mbit/s) | ${fmt(l.bulk1Mbit!)} | ${fmt(p.bulk1Mbit!)} | ${fmt(p.bulk1Mbit! / l.bulk1Mbit!)} |`)
+    console.log(`| bulk, 8 streams (Mbit/s) | ${fmt(l.bulk8Mbit!)} | ${fmt(p.bulk8Mbit!)} | ${fmt(p.bulk8Mbit! / l.bulk8Mbit!)} |`)
+    console.log(`| 64-byte echo p50 (ms) | ${fmt(l.echoP50Ms!)} | ${fmt(p.echoP50Ms!)} | ${fmt(p.echoP50Ms! / l.echoP50Ms!)} |`)
+    console.log(`| 64-byte echo p99 (ms) | ${fmt(l.echoP99Ms!)} | ${fmt(p.echoP99Ms!)} | ${fmt(p.echoP99Ms! / l.echoP99Ms!)} |`)
+    console.log(`| tunnel setup p50 / p99 (ms, key search included) | - | ${fmt(percentile(tunnel, 50))} / ${fmt(percentile(tunnel, 99))} | |`)
+    console.log(`| session handshake p50 (ms) | - | ${fmt(percentile(handshake, 50))} | |`)
+    console.log(`| CPU s per GiB, all daemons | - | ${fmt(p.cpuSecPerGiBAll!)} | |`)
+    console.log(`| CPU s per GiB, busiest daemon | - | ${fmt(p.cpuSecPerGiBBusiest!)} | |`)
+    console.log(`| peak RSS of a daemon during bulk (MiB) | - | ${fmt(p.peakRssMiB!)} | |`)
+    console.log(JSON.stringify({ bench: 'fullConnection', nodes: NODES, keyCount, rows, tunnelSetupMs: { p50: percentile(tunnel, 50), p99: percentile(tunnel, 99) }, handshakeMs: { p50: percentile(handshake, 50) } }))
+  } finally {
+    await net?.destroy()
+    stopServer()
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -243,6 +243,52 @@ export const CONFIG_SCHEMA = {
         }
       }
     },
+    tun: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: {
+          description: 'Create the TUN interface that carries IPv6 packets to AP addresses (needs CAP_NET_ADMIN; without it the node runs without one and says why).',
+          type: 'boolean',
+          default: true
+        },
+        name: {
+          description: 'Name of the TUN interface.',
+          type: 'string',
+          pattern: '^[A-Za-z0-9_.-]{1,15}$',
+          maxLength: 15,
+          default: 'phantom0'
+        },
+        mtu: {
+          description: 'MTU of the TUN interface; large, because the cost is per packet. Packets above it get ICMPv6 Packet Too Big from the kernel.',
+          type: 'integer',
+          minimum: 1280,
+          maximum: 65273,
+          default: 65273
+        }
+      }
+    },
+    ap: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        expose: {
+          description: 'TCP and UDP ports of the node\'s AP address that accept new connections through the TUN interface; every other port refuses them (replies to connections this node opened always pass).',
+          type: 'array',
+          maxItems: 1024,
+          uniqueItems: true,
+          items: { type: 'integer', minimum: 1, maximum: 65535 },
+          default: []
+        },
+        answerPing: {
+          description: 'Answer ICMPv6 echo requests to the AP address (only peers with a session can send one).',
+          type: 'boolean',
+          default: true
+        }
+      }
+    },
     socks: {
       type: 'object',
       additionalProperties: false,

@@ -34,6 +34,8 @@ interface RawConfig {
     trusted: string[]
     blocklist: string[]
   }
+  tun: { enabled: boolean, name: string, mtu: number }
+  ap: { expose: number[], answerPing: boolean }
   socks: { enabled: boolean, listen: string }
   services: Array<{ port: number, target: string }>
 }
@@ -163,6 +165,8 @@ function resolve (raw: RawConfig): PhantomConfig {
       trusted: [...raw.path.trusted],
       blocklist: [...raw.path.blocklist]
     },
+    tun: { enabled: raw.tun.enabled, name: raw.tun.name, mtu: raw.tun.mtu },
+    ap: { expose: [...raw.ap.expose], answerPing: raw.ap.answerPing },
     socks: { enabled: raw.socks.enabled, listen: raw.socks.listen },
     services: raw.services.map((s) => ({ port: s.port, target: s.target }))
   }

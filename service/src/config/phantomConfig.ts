@@ -59,6 +59,17 @@ export interface PhantomConfig {
     trusted: string[]
     blocklist: string[]
   }
+  tun: {
+    /** Create the TUN interface (needs CAP_NET_ADMIN). */
+    enabled: boolean
+    name: string
+    mtu: number
+  }
+  ap: {
+    /** TCP/UDP ports of the AP address open to new inbound connections through the TUN interface. */
+    expose: number[]
+    answerPing: boolean
+  }
   socks: {
     /** Run the SOCKS5 proxy. */
     enabled: boolean

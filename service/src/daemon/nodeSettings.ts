@@ -21,6 +21,8 @@ export interface NodeSettings {
   logLevel: LogLevel
   /** Routing paths; anything not given takes DEFAULT_PATH_SETTINGS. */
   path: Partial<PathSettings>
+  tun: { enabled: boolean, name: string, mtu: number }
+  ap: { expose: number[], answerPing: boolean }
   socks: { enabled: boolean, listen: string }
   /** Ports of the node's AP address mapped to local TCP services. */
   services: ExposedService[]

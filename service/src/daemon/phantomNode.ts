@@ -31,6 +31,7 @@ import { decodeApRecord } from '../netdb/records/apRecord.js'
 import { SocksServer } from '../socks/socksServer.js'
 import { PhantomConnectError } from '../socks/socksConnectError.js'
 import { formatListenAddress } from '../socks/loopbackListenAddress.js'
+import { TunInterface, TunUnavailableError, type TunInterfaceStatus } from './tunInterface.js'
 import { phantomVersion } from './version.js'
 
 const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
@@ -73,6 +74,9 @@ export interface NodeStatus {
   tunnels: number
   tunnelKeyCount: number
   socks: string | null
+  /** The TUN interface, or null (then `tunProblem` says why). */
+  tun: TunInterfaceStatus | null
+  tunProblem?: string
 }
 
 type ValidateFn = (key: Uint8Array, value: Uint8Array) => void
@@ -111,6 +115,9 @@ export class PhantomNode {
   tunnelService!: TunnelService
   sessionService!: SessionService
   socksServer: SocksServer | null = null
+  tunInterface: TunInterface | null = null
+  /** Why there is no TUN interface (configuration, or the error that prevented it). */
+  tunProblem: string | null = null
   private searcher!: KeySearcher
   private readonly discoveryDials = new Set<string>()
 
@@ -207,6 +214,17 @@ export class PhantomNode {
     publisher.start()
     await node.tunnelService.start()
     await node.pathService.start()
+    if (settings.tun.enabled) {
+      try {
+        node.tunInterface = await TunInterface.start({ ...settings.tun, ...settings.ap }, ownAp, node.sessionService, log.child('tun'))
+      } catch (err) {
+        if (!(err instanceof TunUnavailableError)) throw err
+        node.tunProblem = err.message
+        log.warn('running without a TUN interface', { reason: err.message })
+      }
+    } else {
+      node.tunProblem = 'tun.enabled is false'
+    }
     if (settings.socks.enabled) {
       node.socksServer = new SocksServer({
         listen: settings.socks.listen,
@@ -340,6 +358,8 @@ export class PhantomNode {
       tunnels: this.tunnelService.summary().live,
       tunnelKeyCount: this.searcher.keyCount,
       socks: this.socksServer == null ? null : formatListenAddress(this.socksServer.address()),
+      tun: this.tunInterface?.status() ?? null,
+      ...(this.tunProblem != null ? { tunProblem: this.tunProblem } : {}),
       paths: this.pathService.list().map(({ kind, hops, state, builtMs }) => ({ kind, hops, state, builtMs })),
       ap: [{ address: formatApAddress(deriveApAddress(this.apIdentity.routing.publicKey)), name: phantomNameFromRoutingKey(this.apIdentity.routing.publicKey) }]
     }
@@ -453,6 +473,7 @@ export class PhantomNode {
       this.stopping = (async () => {
         this.publisher.stop()
         if (this.socksServer != null) await this.socksServer.stop().catch(() => {})
+        this.tunInterface?.stop()
         this.sessionService.stop()
         await this.pathService.stop()
         await this.tunnelService.stop()

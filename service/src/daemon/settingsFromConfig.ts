@@ -32,6 +32,8 @@ export function settingsFromConfig (config: PhantomConfig): NodeSettings {
       trusted: config.path.trusted,
       blocklist: config.path.blocklist
     },
+    tun: { ...config.tun },
+    ap: { expose: [...config.ap.expose], answerPing: config.ap.answerPing },
     socks: { enabled: config.socks.enabled, listen: config.socks.listen },
     services: config.services.map(({ port, target }) => {
       const { host, port: targetPort } = parseListenAddress(target)

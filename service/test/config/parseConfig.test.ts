@@ -38,6 +38,13 @@ path:
   diversity: false
   trusted: [${PEER_ID}]
   blocklist: [${PEER_ID}]
+tun:
+  enabled: false
+  name: tun7
+  mtu: 9000
+ap:
+  expose: [22, 8080]
+  answerPing: false
 socks:
   enabled: false
   listen: '[::1]:1080'
@@ -68,6 +75,8 @@ describe('config parsing: valid files', () => {
       keys: { pathBuildingKeyRotationMs: 24 * 3_600_000, pathBuildingKeyGraceMs: 3_600_000 },
       netdb: { nodeRecordLifetimeMs: 3_600_000, republishIntervalMs: 20 * 60_000, queryResponders: 3 },
       path: { x: 3, extraY: 2, count: { exit: 2, entry: 2 }, rotateAfterMs: 3_600_000, setupTimeoutMs: 30_000, setupStateTtlMs: 90_000, maxConcurrentSetups: 64, diversity: true, trusted: [], blocklist: [] },
+      tun: { enabled: true, name: 'phantom0', mtu: 65273 },
+      ap: { expose: [], answerPing: true },
       socks: { enabled: true, listen: '127.0.0.1:9080' },
       services: []
     })
@@ -104,6 +113,8 @@ describe('config parsing: valid files', () => {
       keys: { pathBuildingKeyRotationMs: 12 * 3_600_000, pathBuildingKeyGraceMs: 30 * 60_000 },
       netdb: { nodeRecordLifetimeMs: 2 * 3_600_000, republishIntervalMs: 90 * 60_000, queryResponders: 20 },
       path: { x: 4, extraY: 0, count: { exit: 1, entry: 0 }, rotateAfterMs: 2 * 3_600_000, setupTimeoutMs: 10_000, setupStateTtlMs: 20_000, maxConcurrentSetups: 8, diversity: false, trusted: [PEER_ID], blocklist: [PEER_ID] },
+      tun: { enabled: false, name: 'tun7', mtu: 9000 },
+      ap: { expose: [22, 8080], answerPing: false },
       socks: { enabled: false, listen: '[::1]:1080' },
       services: [{ port: 80, target: '127.0.0.1:8080' }, { port: 22, target: '[fd00::5]:22' }]
     })
@@ -171,7 +182,7 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('mdns: true\n\ndatadir: /x\n', {
       line: 3,
       field: 'datadir',
-      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb, path, socks, services)']
+      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb, path, tun, ap, socks, services)']
     })
   })
 

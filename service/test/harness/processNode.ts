@@ -52,6 +52,8 @@ export class ProcessNode {
       path: { count: { exit: 0, entry: 0 }, diversity: false },
       // many daemons share loopback: the SOCKS proxy is on only where a test asks for it (with its own port)
       socks: { enabled: false },
+      // one phantom0 per network namespace: TUN tests run each daemon in its own namespace and turn it on
+      tun: { enabled: false },
       ...options.config
     }
     await writeFile(configFile, stringify(config))

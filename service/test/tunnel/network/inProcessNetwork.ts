@@ -53,6 +53,8 @@ export class InProcessNetwork {
           queryResponders: 3,
           logLevel: 'error',
           path: { x: options.x ?? 3, extraY: 0, diversity: false, roundTimeoutMs: 10_000, exitCount: s.exitCount ?? 0, entryCount: s.entryCount ?? 0 },
+          tun: { enabled: false, name: 'phantom0', mtu: 65273 },
+          ap: { expose: [], answerPing: true },
           socks: { enabled: false, listen: '127.0.0.1:9080' },
           services: s.services ?? [],
           ...(s.tunnel != null ? { tunnel: s.tunnel } : {})

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ProcessNode } from '../harness/processNode.js'
+import { NamespaceLan } from '../harness/namespaceLan.js'
+import { waitFor } from '../harness/waitFor.js'
+import { requireRoot } from '../tun/helpers/testNamespace.js'
+import { randomBytes } from '../../src/crypto/index.js'
+
+const NODES = 12
+const FILE_BYTES = 100 * 1024 * 1024
+const HTTP_PORT = 8080
+const IPERF_PORT = 5201
+const CLOSED_PORT = 8081
+
+/**
+ * Issue 6 end to end: every daemon in its own network namespace with its own
+ * TUN interface, the namespaces joined only by a private bridge. Unmodified
+ * programs in A's namespace reach B's AP address over a full connection (A's
+ * exit path, B's entry path): ping -6, curl, iperf3 TCP and UDP, nc both ways.
+ */
+describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`, function () {
+  this.timeout(900_000)
+  let lan: NamespaceLan | undefined
+  const nodes: ProcessNode[] = []
+  const servers: ChildProcess[] = []
+  let dir = ''
+  let bAp = ''
+  let sha256 = ''
+
+  const inA = async (args: string[], timeoutMs = 60_000): Promise<{ code: number, stdout: string, stderr: string }> => await lan!.nodes[0]!.exec(args, timeoutMs)
+  const serveInB = (args: string[]): ChildProcess => {
+    const child = spawn('ip', ['netns', 'exec', lan!.nodes[1]!.name, ...args], { stdio: 'ignore', cwd: dir })
+    servers.push(child)
+    return child
+  }
+
+  before(async function () {
+    requireRoot()
+    dir = await mkdtemp(join(tmpdir(), 'phantom-tun-net-'))
+    const body = randomBytes(FILE_BYTES)
+    sha256 = createHash('sha256').update(body).digest('hex')
+    await writeFile(join(dir, 'file'), body)
+    lan = await NamespaceLan.create(NODES)
+    for (let i = 0; i < NODES; i++) {
+      const path = { count: { exit: i === 0 ? 2 : 0, entry: i === 1 ? 2 : 0 }, diversity: false }
+      const node = await ProcessNode.create({
+        name: `ns-node${i}`,
+        netns: lan.nodes[i]!.name,
+        bootstrap: i === 0 ? [] : [`/ip4/${lan.addressOf(0)}/tcp/4821/p2p/${nodes[0]!.peerId}`],
+        config: {
+          listen: [`/ip4/${lan.addressOf(i)}/tcp/4821`],
+          path,
+          tun: { enabled: true },
+          ...(i === 1 ? { ap: { expose: [HTTP_PORT, IPERF_PORT] } } : {})
+        }
+      })
+      nodes.push(node)
+      await node.start()
+    }
+    const [a, b] = [nodes[0]!, nodes[1]!]
+    bAp = (await b.status()).ap[0]!.address
+    await waitFor('A has an exit path', async () => (await a.status()).paths.some((p) => p.kind === 'exit' && p.state === 'ready'), 300_000, 1000)
+    await waitFor('B has an entry path', async () => (await b.status()).paths.some((p) => p.kind === 'entry' && p.state === 'ready'), 300_000, 1000)
+    await waitFor('A reaches B', async () => await a.call('session.ping', { target: bAp }).then(() => true, () => false), 180_000, 1000)
+  })
+
+  after(async function () {
+    for (const s of servers) s.kill('SIGKILL')
+    await Promise.allSettled(nodes.map(async (n) => { await n.destroy() }))
+    await lan?.remove()
+    if (dir !== '') await rm(dir, { recursive: true, force: true })
+  })
+
+  it('status shows phantom0 with the AP address; the interface carries it as /128 and routes fd50::/16', async () => {
+    const status = await nodes[0]!.status()
+    assert.equal(status.tun?.name, 'phantom0')
+    assert.deepEqual(status.tun?.apAddresses, [status.ap[0]!.address])
+    const addr = await inA(['ip', '-6', 'address', 'show', 'dev', 'phantom0'])
+    assert.match(addr.stdout, new RegExp(`${status.ap[0]!.address}/128`))
+    const route = await inA(['ip', '-6', 'route', 'show', 'fd50::/16'])
+    assert.match(route.stdout, /fd50::\/16 dev phantom0/)
+  })
+
+  it('ping -6 from A reaches B\'s AP address', async () => {
+    const r = await inA(['ping', '-6', '-c', '3', '-W', '10', bAp], 60_000)
+    assert.equal(r.code, 0, r.stdout + r.stderr)
+    assert.match(r.stdout, /3 received/)
+  })
+
+  it('curl fetches 100 MB from an HTTP server B exposes on its AP address; sha256 matches', async () => {
+    serveInB(['python3', '-m', 'http.server', String(HTTP_PORT), '--bind', '::', '--directory', dir])
+    await waitFor('HTTP server in B', async () => (await lan!.nodes[1]!.exec(['ss', '-ltn', `sport = :${HTTP_PORT}`])).stdout.includes(`:${HTTP_PORT}`), 20_000, 200)
+    const out = join(dir, 'fetched')
+    const r = await inA(['curl', '--silent', '--show-error', '--fail', '--max-time', '600', '-g', '--output', out, '--write-out', '%{speed_download}', `http://[${bAp}]:${HTTP_PORT}/file`], 620_000)
+    assert.equal(r.code, 0, r.stderr)
+    const got = createHash('sha256')
+    const { createReadStream } = await import('node:fs')
+    for await (const c of createReadStream(out)) got.update(c as Buffer)
+    assert.equal(got.digest('hex'), sha256)
+    console.log(`      100 MB over TUN at ${(Number(r.stdout) * 8 / 1e6).toFixed(1)} Mbit/s`)
+  })
+
+  it('a port B does not expose cannot be reached, even with a listener behind it', async () => {
+    serveInB(['python3', '-m', 'http.server', String(CLOSED_PORT), '--bind', '::', '--directory', dir])
+    await waitFor('second HTTP server in B', async () => (await lan!.nodes[1]!.exec(['ss', '-ltn', `sport = :${CLOSED_PORT}`])).stdout.includes(`:${CLOSED_PORT}`), 20_000, 200)
+    const r = await inA(['curl', '--silent', '--max-time', '8', '-g', `http://[${bAp}]:${CLOSED_PORT}/file`, '--output', '/dev/null'], 30_000)
+    assert.notEqual(r.code, 0, 'the unexposed port answered')
+  })
+
+  it('iperf3 over TCP and over UDP', async () => {
+    serveInB(['iperf3', '-s', '-p', String(IPERF_PORT)])
+    await waitFor('iperf3 server in B', async () => (await lan!.nodes[1]!.exec(['ss', '-ltn', `sport = :${IPERF_PORT}`])).stdout.includes(`:${IPERF_PORT}`), 20_000, 200)
+    const tcp = await inA(['iperf3', '-c', bAp, '-p', String(IPERF_PORT), '-t', '3', '-J'], 120_000)
+    assert.equal(tcp.code, 0, tcp.stdout.slice(-500) + tcp.stderr)
+    const tcpBits = (JSON.parse(tcp.stdout) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second
+    assert.ok(tcpBits > 0)
+    const udp = await inA(['iperf3', '-c', bAp, '-p', String(IPERF_PORT), '-u', '-b', '20M', '-t', '3', '-J'], 120_000)
+    assert.equal(udp.code, 0, udp.stdout.slice(-500) + udp.stderr)
+    const udpEnd = (JSON.parse(udp.stdout) as { end: { sum: { bits_per_second: number, lost_percent: number } } }).end.sum
+    assert.ok(udpEnd.bits_per_second > 0)
+    console.log(`      iperf3 TCP ${(tcpBits / 1e6).toFixed(1)} Mbit/s; UDP ${(udpEnd.bits_per_second / 1e6).toFixed(1)} Mbit/s offered 20, ${udpEnd.lost_percent.toFixed(1)} % lost`)
+  })
+
+  it('an interactive exchange both ways with nc', async () => {
+    // the listener takes over the exposed iperf3 port
+    for (const s of servers) s.kill('SIGKILL')
+    await waitFor('iperf3 server gone', async () => !(await lan!.nodes[1]!.exec(['ss', '-ltn', `sport = :${IPERF_PORT}`])).stdout.includes(`:${IPERF_PORT}`), 20_000, 200)
+    const listener = spawn('ip', ['netns', 'exec', lan!.nodes[1]!.name, 'python3', '-u', '-c', `
+import socket, sys
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('::', ${IPERF_PORT})); s.listen(1)
+c, _ = s.accept()
+line = c.recv(100)
+sys.stdout.write('B got ' + line.decode()); sys.stdout.flush()
+c.sendall(b'hello from B\\n')
+c.recv(100)
+`], { stdio: ['ignore', 'pipe', 'inherit'] })
+    servers.push(listener)
+    let bSaw = ''
+    listener.stdout!.on('data', (d: Buffer) => { bSaw += d.toString() })
+    await waitFor('listener in B', async () => (await lan!.nodes[1]!.exec(['ss', '-ltn', `sport = :${IPERF_PORT}`])).stdout.includes(`:${IPERF_PORT}`), 20_000, 200)
+    const r = await inA(['sh', '-c', `printf 'hello from A\\n' | nc -6 -N -w 20 ${bAp} ${IPERF_PORT}`], 30_000)
+    assert.match(r.stdout, /hello from B/)
+    await waitFor('B received A\'s line', () => bSaw.includes('B got hello from A'), 10_000, 100)
+  })
+
+  it('on stop the daemon removes phantom0; after kill -9 the next start succeeds and recreates it', async () => {
+    const a = nodes[0]!
+    a.kill()
+    await waitFor('phantom0 gone after kill -9', async () => (await inA(['ip', 'link', 'show', 'phantom0'])).code !== 0, 20_000, 200)
+    await a.start()
+    const status = await a.status()
+    assert.equal(status.tun?.name, 'phantom0')
+    assert.equal((await inA(['ip', 'link', 'show', 'phantom0'])).code, 0)
+    assert.equal(await a.stop(), 0)
+    assert.notEqual((await inA(['ip', 'link', 'show', 'phantom0'])).code, 0, 'phantom0 still there after a clean stop')
+  })
+})

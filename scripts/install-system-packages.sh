@@ -10,7 +10,7 @@ packages=(
   python3 make g++          # node-gyp builds the TUN addon
   iproute2 iputils-ping     # namespaces, veth, TUN configuration, ping in system tests
   curl dnsutils             # SOCKS5 and DNS tests (curl, dig)
-  iperf3 netcat-openbsd     # TUN system tests (iperf3, nc)
+  iperf3 netcat-openbsd tcpdump  # TUN system tests (iperf3, nc, a capture proving no DNS query leaves)
   procps util-linux         # ps, setpriv/unshare in privilege tests
 )
 # Node.js only when there is none: npm ci then brings the project's own Node 24

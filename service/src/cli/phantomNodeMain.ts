@@ -1,4 +1,5 @@
 import { Command } from 'commander'
+import { HostsFileError } from '../dns/hostsFile.js'
 import { ConfigError, CONFIG_ERROR_EXIT_CODE, DEFAULT_CONFIG_PATH, loadConfig } from '../config/index.js'
 import { createLogger } from '../logging/logger.js'
 import { PhantomNode } from '../daemon/phantomNode.js'
@@ -46,6 +47,7 @@ async function main (): Promise<void> {
     node = await PhantomNode.start(settings, log)
   } catch (err) {
     if (err instanceof StateFileError) fail(err.message, EXIT_STATE_ERROR)
+    if (err instanceof HostsFileError) fail(err.message, CONFIG_ERROR_EXIT_CODE)
     fail(`cannot start: ${(err as Error).message}`, EXIT_START_FAILED)
   }
   const control = new ControlServer(settings.controlSocket, controlMethods(node), log.child('control'))

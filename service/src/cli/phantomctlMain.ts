@@ -76,6 +76,8 @@ function statusText (s: NodeStatus): string {
     ['AP address', s.ap.map(a => `${a.address}\n${a.name}`)],
     ['Paths', s.paths.length === 0 ? 'none' : ['exit', 'entry'].map(kind => `${kind}: ${s.paths.filter(p => p.kind === kind && p.state === 'ready').length} ready, ${s.paths.filter(p => p.kind === kind && p.state === 'building').length} building`).join('\n')],
     ['Sessions', `${s.sessions} end-to-end sessions, ${s.tunnels} tunnels through this node`],
+    ['TUN interface', s.tun == null ? `none (${s.tunProblem ?? 'off'})` : `${s.tun.name}, MTU ${s.tun.mtu}`],
+    ['.phantom resolver', s.dns ?? `none (${s.dnsProblem ?? 'off'})`],
     ['SOCKS5 proxy', s.socks ?? 'off'],
     ['Version', s.version],
     ['Uptime', formatUptime(s.uptimeSeconds)],
@@ -218,6 +220,17 @@ async function main (): Promise<void> {
           ['Since start', `${t.counters.ownedOutbound} opened by this node, ${t.counters.ownedInbound} received, ${t.counters.relayed} relayed, ${t.counters.ended} ended here (exit/entry node)`],
           ['Failures', `${t.counters.setupFailures} setups failed, ${t.counters.droppedBlocks} blocks dropped`]
         ]))
+      })
+    })
+
+  program.command('resolve <name>')
+    .description('the AP address of a .phantom name or petname, as the node\'s resolver answers it (local, no network lookup)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>()
+      await withClient(opts, async (client) => {
+        const r = await client.call<{ name: string, address: string, via: string }>('resolve', { name })
+        print(opts, r, () => `${r.name}\t${r.address}\t(${r.via})`)
       })
     })
 

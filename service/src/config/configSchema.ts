@@ -289,6 +289,32 @@ export const CONFIG_SCHEMA = {
         }
       }
     },
+    dns: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: {
+          description: 'Run the .phantom resolver: AAAA answers for .phantom names and petnames, every other name refused, nothing ever forwarded.',
+          type: 'boolean',
+          default: true
+        },
+        listen: {
+          description: 'Where the resolver listens (UDP and TCP): a loopback HOST:PORT. Port 53 needs CAP_NET_BIND_SERVICE (the packaged unit has it).',
+          type: 'string',
+          maxLength: 64,
+          phantomSocketAddress: 'loopback',
+          default: '127.0.80.53:53'
+        },
+        hostsFile: {
+          description: 'Petnames: lines of an AP address or .phantom name followed by names ending in .phantom; a missing file means none.',
+          type: 'string',
+          maxLength: 1024,
+          phantomAbsolutePath: true,
+          default: '/etc/phantom/hosts'
+        }
+      }
+    },
     socks: {
       type: 'object',
       additionalProperties: false,

@@ -36,6 +36,7 @@ interface RawConfig {
   }
   tun: { enabled: boolean, name: string, mtu: number }
   ap: { expose: number[], answerPing: boolean }
+  dns: { enabled: boolean, listen: string, hostsFile: string }
   socks: { enabled: boolean, listen: string }
   services: Array<{ port: number, target: string }>
 }
@@ -167,6 +168,7 @@ function resolve (raw: RawConfig): PhantomConfig {
     },
     tun: { enabled: raw.tun.enabled, name: raw.tun.name, mtu: raw.tun.mtu },
     ap: { expose: [...raw.ap.expose], answerPing: raw.ap.answerPing },
+    dns: { enabled: raw.dns.enabled, listen: raw.dns.listen, hostsFile: raw.dns.hostsFile },
     socks: { enabled: raw.socks.enabled, listen: raw.socks.listen },
     services: raw.services.map((s) => ({ port: s.port, target: s.target }))
   }

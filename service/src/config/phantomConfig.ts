@@ -70,6 +70,14 @@ export interface PhantomConfig {
     expose: number[]
     answerPing: boolean
   }
+  dns: {
+    /** Run the .phantom resolver. */
+    enabled: boolean
+    /** Loopback HOST:PORT (UDP and TCP). */
+    listen: string
+    /** Petnames file (absolute path). */
+    hostsFile: string
+  }
   socks: {
     /** Run the SOCKS5 proxy. */
     enabled: boolean

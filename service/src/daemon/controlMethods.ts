@@ -23,6 +23,12 @@ export function controlMethods (node: PhantomNode): Map<string, ControlMethod> {
   methods.set('paths', async () => node.paths())
   methods.set('sessions', async () => node.sessions())
   methods.set('tunnels', async () => node.tunnels())
+  methods.set('resolve', async (params) => {
+    const name = stringParam(params, 'name')
+    const found = node.resolveName(name)
+    if (found == null) throw new ControlMethodError('not-found', `${name}: not a .phantom name, petname or AP address (other names are never resolved)`)
+    return { name, ...found }
+  })
   methods.set('session.ping', async (params) => {
     const target = stringParam(params, 'target')
     const fresh = params.fresh ?? false

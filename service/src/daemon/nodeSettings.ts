@@ -23,6 +23,7 @@ export interface NodeSettings {
   path: Partial<PathSettings>
   tun: { enabled: boolean, name: string, mtu: number }
   ap: { expose: number[], answerPing: boolean }
+  dns: { enabled: boolean, listen: string, hostsFile: string }
   socks: { enabled: boolean, listen: string }
   /** Ports of the node's AP address mapped to local TCP services. */
   services: ExposedService[]

@@ -32,6 +32,10 @@ import { SocksServer } from '../socks/socksServer.js'
 import { PhantomConnectError } from '../socks/socksConnectError.js'
 import { formatListenAddress } from '../socks/loopbackListenAddress.js'
 import { TunInterface, TunUnavailableError, type TunInterfaceStatus } from './tunInterface.js'
+import { PhantomResolver } from '../dns/phantomResolver.js'
+import { loadHostsFile, PetnameTable } from '../dns/hostsFile.js'
+import { isSystemdResolvedRunning, routePhantomDomain, unroutePhantomDomain } from '../dns/resolvedRouting.js'
+import { apAddressOfTarget } from '../netdb/apTarget.js'
 import { phantomVersion } from './version.js'
 
 const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
@@ -77,6 +81,9 @@ export interface NodeStatus {
   /** The TUN interface, or null (then `tunProblem` says why). */
   tun: TunInterfaceStatus | null
   tunProblem?: string
+  /** Where the .phantom resolver listens, or null (then `dnsProblem` says why). */
+  dns: string | null
+  dnsProblem?: string
 }
 
 type ValidateFn = (key: Uint8Array, value: Uint8Array) => void
@@ -116,6 +123,11 @@ export class PhantomNode {
   sessionService!: SessionService
   socksServer: SocksServer | null = null
   tunInterface: TunInterface | null = null
+  resolver: PhantomResolver | null = null
+  /** Why there is no resolver (configuration, or the error that prevented it). */
+  resolverProblem: string | null = null
+  petnames: PetnameTable = new PetnameTable()
+  private resolvedRoutedOn: string | null = null
   /** Why there is no TUN interface (configuration, or the error that prevented it). */
   tunProblem: string | null = null
   private searcher!: KeySearcher
@@ -137,6 +149,8 @@ export class PhantomNode {
   /** `hooks` are for tests only (instrumentation and misbehaving relays); production never passes them. */
   static async start (settings: NodeSettings, log: Logger, hooks: { tunnel?: TunnelTestHooks } = {}): Promise<PhantomNode> {
     await mkdir(settings.dataDir, { recursive: true, mode: 0o700 })
+    // a bad petnames file stops the node before anything starts (HostsFileError names file and line)
+    const petnames = settings.dns.enabled ? await loadHostsFile(settings.dns.hostsFile) : new PetnameTable()
     const { key: identity, created } = await loadOrCreateIdentityKey(settings.dataDir)
     const pbkStore = await PathBuildingKeyStore.open(settings.dataDir, { rotateAfterMs: settings.pathBuildingKeyRotationMs, graceMs: settings.pathBuildingKeyGraceMs })
     const peerCache = new PeerCache(settings.dataDir, settings.peerCacheSize)
@@ -170,6 +184,7 @@ export class PhantomNode {
     const { identity: apIdentity, created: newAp } = await loadOrCreateApIdentity(settings.dataDir)
     const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, apIdentity, log)
     // the owner's key search runs in a worker; its start-up calibration chooses N, the tunnel keys of every X-node
+    node.petnames = petnames
     node.searcher = await KeySearcher.start({ hopCount: settings.path.x ?? DEFAULT_PATH_SETTINGS.x })
     const ownAp = deriveApAddress(apIdentity.routing.publicKey)
     node.tunnelService = new TunnelService({
@@ -225,9 +240,12 @@ export class PhantomNode {
     } else {
       node.tunProblem = 'tun.enabled is false'
     }
+    if (settings.dns.enabled) await node.startResolver()
+    else node.resolverProblem = 'dns.enabled is false'
     if (settings.socks.enabled) {
       node.socksServer = new SocksServer({
         listen: settings.socks.listen,
+        lookupName: (name) => node.petnames.lookup(name),
         logger: log.child('socks'),
         connect: async (target, { signal }) => await node.openStream(target.ap, target.port, signal)
       })
@@ -359,6 +377,8 @@ export class PhantomNode {
       tunnelKeyCount: this.searcher.keyCount,
       socks: this.socksServer == null ? null : formatListenAddress(this.socksServer.address()),
       tun: this.tunInterface?.status() ?? null,
+      dns: this.resolver == null ? null : formatListenAddress(this.resolver.address()),
+      ...(this.resolverProblem != null ? { dnsProblem: this.resolverProblem } : {}),
       ...(this.tunProblem != null ? { tunProblem: this.tunProblem } : {}),
       paths: this.pathService.list().map(({ kind, hops, state, builtMs }) => ({ kind, hops, state, builtMs })),
       ap: [{ address: formatApAddress(deriveApAddress(this.apIdentity.routing.publicKey)), name: phantomNameFromRoutingKey(this.apIdentity.routing.publicKey) }]
@@ -390,6 +410,46 @@ export class PhantomNode {
   /** Random nodes for paths (PROTOCOL.md §4). */
   async sampleNodes (count: number, diversity: boolean): Promise<SampledNode[]> {
     return await sampleRandomNodes(this, { count, diversity, walks: Math.max(3, Math.ceil(count / 2)), timeoutMs: 20_000 })
+  }
+
+  /** The .phantom resolver on loopback; routed for ~phantom by systemd-resolved when it runs and the TUN interface is up. */
+  private async startResolver (): Promise<void> {
+    const resolver = new PhantomResolver({ listen: this.settings.dns.listen, petnames: this.petnames, logger: this.log.child('dns') })
+    try {
+      await resolver.start()
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      this.resolverProblem = code === 'EACCES'
+        ? `cannot listen on ${this.settings.dns.listen}: a port below 1024 needs CAP_NET_BIND_SERVICE (the packaged unit has it)`
+        : `cannot listen on ${this.settings.dns.listen}: ${(err as Error).message}`
+      this.log.warn('running without the .phantom resolver', { reason: this.resolverProblem })
+      return
+    }
+    this.resolver = resolver
+    this.log.info('.phantom resolver listening', { listen: this.settings.dns.listen, petnames: this.petnames.size })
+    const tun = this.tunInterface?.status().name
+    if (tun != null && await isSystemdResolvedRunning()) {
+      try {
+        await routePhantomDomain(tun, resolver.address())
+        this.resolvedRoutedOn = tun
+        this.log.info('systemd-resolved routes ~phantom to the resolver', { link: tun })
+      } catch (err) {
+        this.log.warn('cannot route ~phantom through systemd-resolved', { err: (err as Error).message })
+      }
+    }
+  }
+
+  /** A name (.phantom name or petname) or AP address to its AP address, as the resolver answers it; null when it names nothing. */
+  resolveName (name: string): { address: string, via: 'phantom-name' | 'petname' | 'address' } | null {
+    const text = name.trim().toLowerCase().replace(/\.$/, '')
+    const pet = this.petnames.lookup(text)
+    if (pet != null) return { address: formatApAddress(pet), via: 'petname' }
+    try {
+      const ap = apAddressOfTarget(text)
+      return { address: formatApAddress(ap), via: text.endsWith('.phantom') ? 'phantom-name' : 'address' }
+    } catch {
+      return null
+    }
   }
 
   /** The exit node's lookup of a target: a valid, current AP record and its entry nodes. */
@@ -473,6 +533,8 @@ export class PhantomNode {
       this.stopping = (async () => {
         this.publisher.stop()
         if (this.socksServer != null) await this.socksServer.stop().catch(() => {})
+        if (this.resolvedRoutedOn != null) await unroutePhantomDomain(this.resolvedRoutedOn).catch(() => {})
+        if (this.resolver != null) await this.resolver.stop().catch(() => {})
         this.tunInterface?.stop()
         this.sessionService.stop()
         await this.pathService.stop()

@@ -34,6 +34,7 @@ export function settingsFromConfig (config: PhantomConfig): NodeSettings {
     },
     tun: { ...config.tun },
     ap: { expose: [...config.ap.expose], answerPing: config.ap.answerPing },
+    dns: { ...config.dns },
     socks: { enabled: config.socks.enabled, listen: config.socks.listen },
     services: config.services.map(({ port, target }) => {
       const { host, port: targetPort } = parseListenAddress(target)

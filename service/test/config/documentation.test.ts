@@ -65,6 +65,7 @@ describe('config documentation and example file agree with the schema', () => {
       'path.x', 'path.extraY', 'path.count.exit', 'path.count.entry', 'path.rotateAfter', 'path.setupTimeout',
       'path.setupStateTtl', 'path.maxConcurrentSetups', 'path.diversity', 'path.trusted', 'path.blocklist',
       'tun.enabled', 'tun.name', 'tun.mtu', 'ap.expose', 'ap.answerPing',
+      'dns.enabled', 'dns.listen', 'dns.hostsFile',
       'socks.enabled', 'socks.listen', 'services'
     ])
     for (const option of options) {

@@ -45,6 +45,10 @@ tun:
 ap:
   expose: [22, 8080]
   answerPing: false
+dns:
+  enabled: false
+  listen: 127.0.0.1:5353
+  hostsFile: /srv/phantom/hosts
 socks:
   enabled: false
   listen: '[::1]:1080'
@@ -77,6 +81,7 @@ describe('config parsing: valid files', () => {
       path: { x: 3, extraY: 2, count: { exit: 2, entry: 2 }, rotateAfterMs: 3_600_000, setupTimeoutMs: 30_000, setupStateTtlMs: 90_000, maxConcurrentSetups: 64, diversity: true, trusted: [], blocklist: [] },
       tun: { enabled: true, name: 'phantom0', mtu: 65273 },
       ap: { expose: [], answerPing: true },
+      dns: { enabled: true, listen: '127.0.80.53:53', hostsFile: '/etc/phantom/hosts' },
       socks: { enabled: true, listen: '127.0.0.1:9080' },
       services: []
     })
@@ -115,6 +120,7 @@ describe('config parsing: valid files', () => {
       path: { x: 4, extraY: 0, count: { exit: 1, entry: 0 }, rotateAfterMs: 2 * 3_600_000, setupTimeoutMs: 10_000, setupStateTtlMs: 20_000, maxConcurrentSetups: 8, diversity: false, trusted: [PEER_ID], blocklist: [PEER_ID] },
       tun: { enabled: false, name: 'tun7', mtu: 9000 },
       ap: { expose: [22, 8080], answerPing: false },
+      dns: { enabled: false, listen: '127.0.0.1:5353', hostsFile: '/srv/phantom/hosts' },
       socks: { enabled: false, listen: '[::1]:1080' },
       services: [{ port: 80, target: '127.0.0.1:8080' }, { port: 22, target: '[fd00::5]:22' }]
     })
@@ -182,7 +188,7 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('mdns: true\n\ndatadir: /x\n', {
       line: 3,
       field: 'datadir',
-      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb, path, tun, ap, socks, services)']
+      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb, path, tun, ap, dns, socks, services)']
     })
   })
 

@@ -54,6 +54,8 @@ export class ProcessNode {
       socks: { enabled: false },
       // one phantom0 per network namespace: TUN tests run each daemon in its own namespace and turn it on
       tun: { enabled: false },
+      // the resolver's port 53 is one per namespace too
+      dns: { enabled: false },
       ...options.config
     }
     await writeFile(configFile, stringify(config))

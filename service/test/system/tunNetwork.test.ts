@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ProcessNode } from '../harness/processNode.js'
@@ -29,6 +29,7 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
   const servers: ChildProcess[] = []
   let dir = ''
   let bAp = ''
+  let bName = ''
   let sha256 = ''
 
   const inA = async (args: string[], timeoutMs = 60_000): Promise<{ code: number, stdout: string, stderr: string }> => await lan!.nodes[0]!.exec(args, timeoutMs)
@@ -55,6 +56,7 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
           listen: [`/ip4/${lan.addressOf(i)}/tcp/4821`],
           path,
           tun: { enabled: true },
+          ...(i === 0 ? { dns: { enabled: true, hostsFile: join(dir, 'hosts') } } : {}),
           ...(i === 1 ? { ap: { expose: [HTTP_PORT, IPERF_PORT] } } : {})
         }
       })
@@ -63,6 +65,10 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
     }
     const [a, b] = [nodes[0]!, nodes[1]!]
     bAp = (await b.status()).ap[0]!.address
+    bName = (await b.status()).ap[0]!.name
+    // programs in A's namespace use the node's resolver (ip netns exec mounts /etc/netns/<ns>/resolv.conf)
+    await mkdir(`/etc/netns/${lan.nodes[0]!.name}`, { recursive: true })
+    await writeFile(`/etc/netns/${lan.nodes[0]!.name}/resolv.conf`, 'nameserver 127.0.80.53\n')
     await waitFor('A has an exit path', async () => (await a.status()).paths.some((p) => p.kind === 'exit' && p.state === 'ready'), 300_000, 1000)
     await waitFor('B has an entry path', async () => (await b.status()).paths.some((p) => p.kind === 'entry' && p.state === 'ready'), 300_000, 1000)
     await waitFor('A reaches B', async () => await a.call('session.ping', { target: bAp }).then(() => true, () => false), 180_000, 1000)
@@ -71,6 +77,7 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
   after(async function () {
     for (const s of servers) s.kill('SIGKILL')
     await Promise.allSettled(nodes.map(async (n) => { await n.destroy() }))
+    if (lan != null) await rm(`/etc/netns/${lan.nodes[0]!.name}`, { recursive: true, force: true })
     await lan?.remove()
     if (dir !== '') await rm(dir, { recursive: true, force: true })
   })
@@ -102,6 +109,31 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
     for await (const c of createReadStream(out)) got.update(c as Buffer)
     assert.equal(got.digest('hex'), sha256)
     console.log(`      100 MB over TUN at ${(Number(r.stdout) * 8 / 1e6).toFixed(1)} Mbit/s`)
+  })
+
+  it('the resolver answers B\'s .phantom name, refuses example.com, and no DNS packet leaves A\'s namespace (capture on its LAN interface)', async () => {
+    const pcap = join(dir, 'dns.pcap')
+    const capture = spawn('ip', ['netns', 'exec', lan!.nodes[0]!.name, 'tcpdump', '-i', 'eth0', '-n', '-U', '-w', pcap, 'port 53'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let captureLog = ''
+    capture.stderr!.on('data', (d: Buffer) => { captureLog += d.toString() })
+    try {
+      await waitFor('tcpdump listening', () => captureLog.includes('listening on'), 20_000, 100)
+      const aaaa = await inA(['dig', '+short', '+time=5', '+tries=1', 'AAAA', bName])
+      assert.equal(aaaa.stdout.trim(), bAp)
+      const other = await inA(['dig', '+time=5', '+tries=1', 'A', 'example.com'])
+      assert.match(other.stdout, /status: REFUSED/)
+      const byName = await inA(['curl', '--silent', '--show-error', '--fail', '--max-time', '120', '--output', '/dev/null', '--write-out', '%{size_download}', `http://${bName}:${HTTP_PORT}/file`], 130_000)
+      assert.equal(byName.code, 0, byName.stderr)
+      assert.equal(Number(byName.stdout), FILE_BYTES)
+      const resolved = await nodes[0]!.call<{ address: string, via: string }>('resolve', { name: bName })
+      assert.deepEqual([resolved.address, resolved.via], [bAp, 'phantom-name'])
+    } finally {
+      capture.kill('SIGINT')
+      await new Promise<void>((resolve) => { capture.once('exit', () => { resolve() }) })
+    }
+    const packets = await inA(['tcpdump', '-r', pcap, '-n'])
+    assert.equal(packets.stdout.trim(), '', `DNS packets left A's namespace:\n${packets.stdout}`)
+    assert.match(packets.stderr + captureLog, /0 packets captured|reading from file/)
   })
 
   it('a port B does not expose cannot be reached, even with a listener behind it', async () => {

@@ -46,6 +46,7 @@ describe(`paths over the real network database: ${NODES} in-process daemons`, fu
         // the daemon's own path service, with no paths kept by itself: the test builds them on demand
         path: { x: 2, extraY: 0, diversity: false, roundTimeoutMs: 10_000, exitCount: 0, entryCount: 0 },
         tun: { enabled: false, name: 'phantom0', mtu: 65273 },
+        dns: { enabled: false, listen: '127.0.80.53:53', hostsFile: '/nonexistent/hosts' },
         ap: { expose: [], answerPing: true },
         socks: { enabled: false, listen: '127.0.0.1:9080' },
         services: []

@@ -54,6 +54,7 @@ export class InProcessNetwork {
           logLevel: 'error',
           path: { x: options.x ?? 3, extraY: 0, diversity: false, roundTimeoutMs: 10_000, exitCount: s.exitCount ?? 0, entryCount: s.entryCount ?? 0 },
           tun: { enabled: false, name: 'phantom0', mtu: 65273 },
+          dns: { enabled: false, listen: '127.0.80.53:53', hostsFile: '/nonexistent/hosts' },
           ap: { expose: [], answerPing: true },
           socks: { enabled: false, listen: '127.0.0.1:9080' },
           services: s.services ?? [],

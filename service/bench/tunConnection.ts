@@ -1,0 +1,92 @@
+/**
+ * Issue 6's benchmark (root): iperf3 TCP throughput and ping round trips,
+ * TUN to TUN, through a full connection (A's 3-hop exit path, B's 3-hop
+ * entry path; 12 daemons, each its own process and network namespace, joined
+ * by a private bridge), side by side with the same two namespaces talking
+ * directly over that bridge, in one run.
+ * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100]
+ */
+import { spawn } from 'node:child_process'
+import { ProcessNode } from '../test/harness/processNode.js'
+import { NamespaceLan } from '../test/harness/namespaceLan.js'
+import { waitFor } from '../test/harness/waitFor.js'
+import { requireRoot } from '../test/tun/helpers/testNamespace.js'
+
+function arg (name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`)
+  if (i < 0) return fallback
+  const v = Number(process.argv[i + 1])
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`)
+  return v
+}
+
+const SECONDS = arg('seconds', 10)
+const PINGS = arg('pings', 100)
+const NODES = 12
+const IPERF_PORT = 5201
+
+function percentile (values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))] ?? NaN
+}
+
+async function main (): Promise<void> {
+  requireRoot()
+  const lan = await NamespaceLan.create(NODES)
+  const nodes: ProcessNode[] = []
+  const iperfServer = spawn('ip', ['netns', 'exec', lan.nodes[1]!.name, 'iperf3', '-s', '-p', String(IPERF_PORT)], { stdio: 'ignore' })
+  try {
+    process.stderr.write(`starting ${NODES} daemons, each in its own namespace…\n`)
+    for (let i = 0; i < NODES; i++) {
+      const node = await ProcessNode.create({
+        name: `bench${i}`,
+        netns: lan.nodes[i]!.name,
+        bootstrap: i === 0 ? [] : [`/ip4/${lan.addressOf(0)}/tcp/4821/p2p/${nodes[0]!.peerId}`],
+        config: {
+          listen: [`/ip4/${lan.addressOf(i)}/tcp/4821`],
+          log: { level: 'warn' },
+          path: { count: { exit: i === 0 ? 1 : 0, entry: i === 1 ? 1 : 0 }, diversity: false },
+          tun: { enabled: true },
+          ...(i === 1 ? { ap: { expose: [IPERF_PORT] } } : {})
+        }
+      })
+      nodes.push(node)
+      await node.start()
+    }
+    const bAp = (await nodes[1]!.status()).ap[0]!.address
+    await waitFor('A reaches B', async () => await nodes[0]!.call('session.ping', { target: bAp }).then(() => true, () => false), 300_000, 1000)
+    const mtu = (await nodes[0]!.status()).tun?.mtu
+    const inA = async (args: string[], timeoutMs = 180_000): Promise<string> => {
+      const r = await lan.nodes[0]!.exec(args, timeoutMs)
+      if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}${r.stdout.slice(-300)}`)
+      return r.stdout
+    }
+    const measure = async (label: string, address: string): Promise<{ mbit: number, pingP50: number, pingP99: number }> => {
+      process.stderr.write(`${label}: iperf3 ${SECONDS} s…\n`)
+      const iperf = JSON.parse(await inA(['iperf3', '-c', address, '-p', String(IPERF_PORT), '-t', String(SECONDS), '-J'])) as { end: { sum_received: { bits_per_second: number } } }
+      process.stderr.write(`${label}: ${PINGS} pings…\n`)
+      const ping = await inA(['ping', '-c', String(PINGS), '-i', '0.05', '-W', '5', address], 300_000)
+      const times = [...ping.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]))
+      return { mbit: iperf.end.sum_received.bits_per_second / 1e6, pingP50: percentile(times, 50), pingP99: percentile(times, 99) }
+    }
+    const direct = await measure('direct', lan.addressOf(1))
+    const phantom = await measure('phantom', bAp)
+    const fmt = (v: number): string => v >= 100 ? v.toFixed(0) : v.toFixed(2)
+    console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings`)
+    console.log('| workload | namespaces joined directly | Phantom full connection | Phantom / direct |')
+    console.log('|---|---|---|---|')
+    console.log(`| iperf3 TCP (Mbit/s) | ${fmt(direct.mbit)} | ${fmt(phantom.mbit)} | ${(phantom.mbit / direct.mbit).toFixed(4)} |`)
+    console.log(`| ping p50 (ms) | ${fmt(direct.pingP50)} | ${fmt(phantom.pingP50)} | ${fmt(phantom.pingP50 / direct.pingP50)} |`)
+    console.log(`| ping p99 (ms) | ${fmt(direct.pingP99)} | ${fmt(phantom.pingP99)} | ${fmt(phantom.pingP99 / direct.pingP99)} |`)
+    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom }))
+  } finally {
+    iperfServer.kill('SIGKILL')
+    await Promise.allSettled(nodes.map(async (n) => { await n.destroy() }))
+    await lan.remove()
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exit(1)
+})

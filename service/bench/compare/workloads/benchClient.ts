@@ -1,0 +1,41 @@
+/**
+ * The client driver, run by the runner inside the client's namespace, one
+ * workload per process:
+ *   node benchClient.js --target '<ConnectTarget JSON>' --workload bulk|echo|first-byte
+ *        [--streams 8] [--seconds 10] [--count 1000] [--timeout-ms 60000]
+ * Prints one JSON line: a ClientReport, or {"error": "..."} and exit code 1.
+ */
+import { parseArgs } from 'node:util'
+import type { ConnectTarget } from '../transport.js'
+import { bulkThroughput, echoRoundTrips, firstByteTimes } from './clientWorkloads.js'
+import type { ClientReport, WorkloadResult } from './workloadResults.js'
+
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string' },
+    workload: { type: 'string' },
+    streams: { type: 'string', default: '1' },
+    seconds: { type: 'string', default: '10' },
+    count: { type: 'string', default: '100' },
+    'timeout-ms': { type: 'string', default: '60000' }
+  }
+})
+
+async function main (): Promise<void> {
+  const target = JSON.parse(values.target ?? 'null') as ConnectTarget
+  const timeoutMs = Number(values['timeout-ms'])
+  const cpuBefore = process.cpuUsage()
+  let result: WorkloadResult
+  if (values.workload === 'bulk') result = await bulkThroughput(target, Number(values.streams), Number(values.seconds), timeoutMs)
+  else if (values.workload === 'echo') result = await echoRoundTrips(target, Number(values.count), timeoutMs)
+  else if (values.workload === 'first-byte') result = await firstByteTimes(target, Number(values.count), timeoutMs)
+  else throw new Error(`unknown workload ${String(values.workload)}`)
+  const cpu = process.cpuUsage(cpuBefore)
+  const report: ClientReport = { result, clientCpuSeconds: (cpu.user + cpu.system) / 1e6 }
+  process.stdout.write(JSON.stringify(report) + '\n')
+}
+
+main().then(() => { process.exit(0) }, (error: Error) => {
+  process.stdout.write(JSON.stringify({ error: error.message }) + '\n')
+  process.exit(1)
+})

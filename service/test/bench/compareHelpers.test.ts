@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { percentile } from '../../bench/benchStats.js'
+import { median, ratio } from '../../bench/compare/compareResults.js'
+import { summarizeLatencies } from '../../bench/compare/latencySummary.js'
+import { parseIperf3Json } from '../../bench/compare/workloads/iperf3.js'
+import { benchYggdrasilConfig, type YggdrasilConfig } from '../../bench/compare/transports/yggdrasil.js'
+
+describe('comparison bench helpers', () => {
+  it('takes nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i) // 100 … 1
+    assert.equal(percentile(values, 50), 50)
+    assert.equal(percentile(values, 99), 99)
+    assert.equal(percentile(values, 100), 100)
+    assert.equal(percentile([7], 99), 7)
+    assert.ok(Number.isNaN(percentile([], 50)))
+    const s = summarizeLatencies([3, 1, 2, 10])
+    assert.deepEqual(s, { count: 4, p50: 2, p99: 10, mean: 4, min: 1, max: 10 })
+    assert.ok(Number.isNaN(summarizeLatencies([]).p50))
+  })
+
+  it('keeps percentiles within the data, ordered, and leaves the input unsorted', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 200 }), (values) => {
+      const copy = [...values]
+      const s = summarizeLatencies(values)
+      assert.deepEqual(values, copy)
+      assert.ok(s.min <= s.p50 && s.p50 <= s.p99 && s.p99 <= s.max)
+      assert.ok(values.includes(s.p50) && values.includes(s.p99))
+      assert.ok(s.min <= s.mean + 1e-9 && s.mean <= s.max + 1e-9)
+    }))
+  })
+
+  it('formats ratios to the reference and medians', () => {
+    assert.equal(ratio(50, 100), '×0.50')
+    assert.equal(ratio(150, 100), '×1.5')
+    assert.equal(ratio(1234, 10), '×123')
+    assert.equal(ratio(1, 0), '–')
+    assert.equal(ratio(undefined, 1), '–')
+    assert.equal(ratio(1, null), '–')
+    assert.equal(median([3, 1, 2]), 2)
+    assert.equal(median([4, 1, 2, 3]), 2.5)
+    assert.equal(median([]), null)
+  })
+
+  it('turns a generated Yggdrasil config into a closed, statically peered one', () => {
+    const generated: YggdrasilConfig = {
+      Peers: ['tls://example.invalid:1'], Listen: ['tcp://[::]:0'], AdminListen: 'unix:///var/run/yggdrasil/yggdrasil.sock',
+      MulticastInterfaces: [{ Regex: '.*', Beacon: true, Listen: true }], AllowedPublicKeys: [],
+      PublicKey: 'ab', PrivateKey: 'cd', IfName: 'auto', IfMTU: 65535, NodeInfo: null
+    }
+    const c = benchYggdrasilConfig(generated, { peers: ['tcp://[fd63:6d70::2]:12345'], listen: [], allowedPublicKeys: ['ef'] })
+    assert.deepEqual(c.Peers, ['tcp://[fd63:6d70::2]:12345'])
+    assert.deepEqual(c.Listen, [])
+    assert.equal(c.AdminListen, 'none')
+    assert.deepEqual(c.MulticastInterfaces, [])
+    assert.deepEqual(c.AllowedPublicKeys, ['ef'])
+    assert.equal(c.PrivateKey, 'cd')
+    assert.equal(c.IfMTU, 65535, 'the default MTU is kept')
+    assert.equal(c.NodeInfo, null)
+  })
+})
+
+describe('iperf3 output', () => {
+  it('reads the received throughput of a -J report and refuses errors and junk', () => {
+    const report = JSON.stringify({ start: {}, intervals: [], end: { sum_sent: { bits_per_second: 2e9, retransmits: 3 }, sum_received: { seconds: 3.01, bytes: 750000000, bits_per_second: 1.99e9 } } })
+    assert.deepEqual(parseIperf3Json(report), { bitsPerSecond: 1.99e9, seconds: 3.01, retransmits: 3 })
+    assert.throws(() => parseIperf3Json(JSON.stringify({ error: 'unable to connect to server: Connection refused' })), /unable to connect/)
+    assert.throws(() => parseIperf3Json('iperf3: error'), /no JSON/)
+    assert.throws(() => parseIperf3Json(JSON.stringify({ end: { sum_received: { bits_per_second: 'fast', seconds: 1 } } })), /sum_received/)
+    fc.assert(fc.property(fc.json(), (text) => {
+      try {
+        const r = parseIperf3Json(text)
+        assert.ok(Number.isFinite(r.bitsPerSecond) && r.bitsPerSecond >= 0)
+      } catch (error) {
+        assert.ok(error instanceof Error)
+      }
+    }))
+  })
+})

@@ -24,15 +24,17 @@ import { DirectVethTransport } from './transports/directVeth.js'
 import { TorPrivateTransport } from './transports/torPrivate.js'
 import { YggdrasilTransport } from './transports/yggdrasil.js'
 import type { BulkResult, ClientReport, EchoResult, FirstByteResult } from './workloads/workloadResults.js'
+import { PhantomNetworkTransport } from './transports/phantomNetwork.js'
 
 /** Every transport the runner knows, in the order they run ("direct" first: it is the reference). */
 const TRANSPORTS: Record<string, () => Transport> = {
   direct: () => new DirectVethTransport(),
   yggdrasil: () => new YggdrasilTransport(),
-  tor: () => new TorPrivateTransport()
+  tor: () => new TorPrivateTransport(),
+  phantom: () => new PhantomNetworkTransport()
 }
 /** The program each transport needs (a missing one skips the transport). */
-const REQUIRED_PROGRAMS: Record<string, string[]> = { direct: [], yggdrasil: ['yggdrasil'], tor: ['tor', 'tor-gencert'] }
+const REQUIRED_PROGRAMS: Record<string, string[]> = { direct: [], yggdrasil: ['yggdrasil'], tor: ['tor', 'tor-gencert'], phantom: [] }
 let haveIperf3 = false
 
 const { values } = parseArgs({

@@ -1,0 +1,136 @@
+/**
+ * Phantom as a comparison network: 12 daemons, each its own process in its
+ * own network namespace, the namespaces joined by a private bridge (no route
+ * anywhere else). Client A keeps an exit path and runs the SOCKS5 proxy and
+ * the TUN interface; server B keeps an entry path, exposes the bench port on
+ * its AP address (for TUN) and maps it to the bench server (for SOCKS5).
+ * Two paths: `phantom-tun` (plain TCP from A's namespace to B's AP address,
+ * through phantom0) and `phantom-socks` (through A's SOCKS5 proxy to B's
+ * `.phantom` name). Both run over a full connection: A's 3-hop exit path and
+ * B's 3-hop entry path.
+ */
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { stringify } from 'yaml'
+import { ControlClient } from '../../../src/control/controlClient.js'
+import type { NodeStatus } from '../../../src/daemon/phantomNode.js'
+import { DAEMON_NODE_FLAGS } from '../../../src/daemon/nodeRuntimeFlags.js'
+import { daemonEntry } from '../../../test/harness/repoPaths.js'
+import { mustRun, namespaceName, startBenchServer, TransportResources, type NamespacedProcess } from '../namespaces.js'
+import type { BenchPath, NodeProcess, Transport } from '../transport.js'
+import { waitForPath } from './probePath.js'
+
+const NODES = 12
+const BENCH_PORT = 7000
+const SOCKS_PORT = 9080
+const LAN = '10.79.0'
+
+async function waitUntil (what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (await check().catch(() => false)) return
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
+}
+
+export class PhantomNetworkTransport implements Transport {
+  readonly name = 'phantom'
+  private readonly resources = new TransportResources()
+  private readonly daemons: NamespacedProcess[] = []
+  private readonly namespaces: string[] = []
+  private readonly sockets: string[] = []
+  private server: NamespacedProcess | undefined
+  private bAp = ''
+  private bName = ''
+  private mtu = 0
+
+  private async status (i: number): Promise<NodeStatus> {
+    const client = await ControlClient.connect(this.sockets[i]!, 5000)
+    try { return await client.call<NodeStatus>('status') } finally { client.close() }
+  }
+
+  async start (): Promise<void> {
+    const hub = await this.resources.namespace(namespaceName('ph-hub'))
+    await mustRun('ip', ['-n', hub, 'link', 'add', 'br0', 'type', 'bridge'])
+    await mustRun('ip', ['-n', hub, 'link', 'set', 'br0', 'up'])
+    const dir = await this.resources.temporaryDirectory('phantom-compare-')
+    let seed = ''
+    for (let i = 0; i < NODES; i++) {
+      const ns = await this.resources.namespace(namespaceName(`ph${i}`))
+      this.namespaces.push(ns)
+      await mustRun('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
+      await mustRun('ip', ['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', `lan${i}`, 'netns', hub])
+      await mustRun('ip', ['-n', hub, 'link', 'set', `lan${i}`, 'master', 'br0', 'up'])
+      await mustRun('ip', ['-n', ns, 'address', 'add', `${LAN}.${i + 1}/24`, 'dev', 'eth0'])
+      await mustRun('ip', ['-n', ns, 'link', 'set', 'eth0', 'up'])
+      const socket = join(dir, `n${i}.sock`)
+      this.sockets.push(socket)
+      const config = {
+        dataDir: join(dir, `n${i}`),
+        controlSocket: socket,
+        listen: [`/ip4/${LAN}.${i + 1}/tcp/4821`],
+        bootstrap: i === 0 ? [] : [seed],
+        mdns: false,
+        network: { allowPrivateAddresses: true },
+        log: { level: 'warn' },
+        path: { count: { exit: i === 0 ? 1 : 0, entry: i === 1 ? 1 : 0 }, diversity: false },
+        tun: { enabled: i < 2 },
+        dns: { enabled: false },
+        socks: { enabled: i === 0, listen: `127.0.0.1:${SOCKS_PORT}` },
+        ...(i === 1 ? { ap: { expose: [BENCH_PORT] }, services: [{ port: BENCH_PORT, target: `127.0.0.1:${BENCH_PORT}` }] } : {})
+      }
+      const file = join(dir, `n${i}.yaml`)
+      await writeFile(file, stringify(config))
+      this.daemons.push(this.resources.spawn(`phantom${i}`, ns, process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry(), '--config', file]))
+      await waitUntil(`daemon ${i} control socket`, async () => { await this.status(i); return true }, 60_000)
+      if (i === 0) seed = `/ip4/${LAN}.1/tcp/4821/p2p/${(await this.status(0)).peerId}`
+    }
+    this.server = await startBenchServer(this.resources, this.namespaces[1]!, '::', BENCH_PORT)
+    const b = await this.status(1)
+    this.bAp = b.ap[0]!.address
+    this.bName = b.ap[0]!.name
+    this.mtu = b.tun?.mtu ?? 0
+    await waitUntil('A reaches B', async () => {
+      const client = await ControlClient.connect(this.sockets[0]!, 5000)
+      try { await client.call('session.ping', { target: this.bAp }, 30_000); return true } finally { client.close() }
+    }, 300_000)
+    for (const path of this.paths()) await waitForPath(path, 120_000)
+  }
+
+  async stop (): Promise<void> {
+    await this.resources.close()
+  }
+
+  paths (): BenchPath[] {
+    const a = this.namespaces[0] ?? ''
+    return [
+      {
+        label: 'phantom-tun',
+        clientNamespace: a,
+        target: { kind: 'tcp', host: this.bAp, port: BENCH_PORT },
+        description: `TUN to TUN through a full connection (3-hop exit path, 3-hop entry path; ${NODES} daemons, each in its own namespace; phantom0 MTU ${this.mtu})`
+      },
+      {
+        label: 'phantom-socks',
+        clientNamespace: a,
+        target: { kind: 'socks5', proxyHost: '127.0.0.1', proxyPort: SOCKS_PORT, host: this.bName, port: BENCH_PORT, isolate: false },
+        description: 'SOCKS5 on A to B\'s .phantom name, the same full connection'
+      }
+    ]
+  }
+
+  nodes (): NodeProcess[] {
+    return this.daemons.map((d) => ({ name: d.name, pid: d.pid }))
+  }
+
+  serverPid (): number | undefined { return this.server?.child.pid }
+
+  notes (): Record<string, string> {
+    return { daemons: String(NODES), 'path length x': '3', 'phantom0 MTU': String(this.mtu) }
+  }
+
+  logs (): Array<{ name: string, text: string }> {
+    return this.daemons.map((d) => ({ name: d.name, text: d.text }))
+  }
+}

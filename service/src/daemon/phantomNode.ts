@@ -41,6 +41,9 @@ import { phantomVersion } from './version.js'
 const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
 /** DATA frames up to this size: fewer, larger records through every hop (each hop's cost is mostly per message). */
 const BULK_DATA_PAYLOAD_BYTES = 60 * 1024
+/** Receive windows: a connection through six hops has a long round trip, and a stream can only have a window in flight. */
+const STREAM_WINDOW_BYTES = 4 * 1024 * 1024
+const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024 - 1
 const PEER_CACHE_DIAL_CONCURRENCY = 16
 const RECORD_WRITE_TIMEOUT_MS = 30_000
 const RECORD_READ_TIMEOUT_MS = 20_000
@@ -202,7 +205,7 @@ export class PhantomNode {
       e2e: { publicKey: apIdentity.e2ePublicKey, secretKey: apIdentity.e2eSecretKey },
       services: settings.services,
       log: log.child('session'),
-      sessionOptions: { keepAliveIntervalMs: 30_000, maxDataPayloadBytes: BULK_DATA_PAYLOAD_BYTES }
+      sessionOptions: { keepAliveIntervalMs: 30_000, maxDataPayloadBytes: BULK_DATA_PAYLOAD_BYTES, streamWindowBytes: STREAM_WINDOW_BYTES, connectionWindowBytes: CONNECTION_WINDOW_BYTES }
     })
     node.pathService = new PathService({
       tunnels: node.tunnelService,

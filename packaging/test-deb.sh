@@ -114,7 +114,10 @@ fi
 in_root dpkg-query -W -f '${Package}\n' | sort > "$WORK/after.txt"
 comm -13 "$WORK/before.txt" "$WORK/after.txt" > "$WORK/pulled.txt"
 log "packages installed by apt install: $(tr '\n' ' ' < "$WORK/pulled.txt")"
-in_root apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+# the closure of what the package declares, with the Recommends of those
+# dependencies, which apt installs by default (iproute2 -> libcap2-bin ->
+# Recommends libpam-cap, for example); phantom-node itself recommends nothing
+in_root apt-cache depends --recurse --no-suggests --no-conflicts --no-breaks \
   --no-replaces --no-enhances --installed phantom-node 2>/dev/null \
   | grep -v '^ ' | sed 's/:amd64$//' | sort -u > "$WORK/declared.txt"
 UNDECLARED=$(comm -23 "$WORK/pulled.txt" "$WORK/declared.txt" | tr '\n' ' ')

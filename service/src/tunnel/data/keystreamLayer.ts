@@ -66,7 +66,8 @@ export class KeystreamLayer {
 
   /** Returns a new buffer: `chunk` XOR keystream; advances the position. */
   apply (chunk: Uint8Array): Buffer {
-    const out = Buffer.alloc(chunk.byteLength)
+    // every byte of `out` is written by the XOR below
+    const out = Buffer.allocUnsafe(chunk.byteLength)
     this.xorInto(out, chunk)
     return out
   }

@@ -12,6 +12,8 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface ChunkTransform {
   applyInPlace: (chunk: Uint8Array) => void
+  /** A new buffer with the transform applied (one pass instead of copy then transform), when the transform has it. */
+  apply?: (chunk: Uint8Array) => Buffer
 }
 
 export const TUNNEL_IDLE_MS = 5 * 60_000
@@ -77,11 +79,16 @@ export class TunnelPipe {
       if (this.closed) return
       this.activity = true
       const data = evt.data
-      // a private copy: the layer is applied in place and the source may reuse its buffer
-      const chunk = Buffer.allocUnsafe(data.byteLength)
-      if (data instanceof Uint8Array) chunk.set(data)
-      else { let at = 0; for (const part of data) { chunk.set(part, at); at += part.byteLength } }
-      transform.applyInPlace(chunk)
+      // never in place on the source's buffer: the layer writes a new one (or a private copy)
+      let chunk: Buffer
+      if (data instanceof Uint8Array && transform.apply != null) {
+        chunk = transform.apply(data)
+      } else {
+        chunk = Buffer.allocUnsafe(data.byteLength)
+        if (data instanceof Uint8Array) chunk.set(data)
+        else { let at = 0; for (const part of data) { chunk.set(part, at); at += part.byteLength } }
+        transform.applyInPlace(chunk)
+      }
       if (direction === 'aToB') this.bytesAToB += chunk.byteLength
       else this.bytesBToA += chunk.byteLength
       this.options.onBytes?.(direction, chunk.byteLength)

@@ -149,7 +149,9 @@ export class RelayedPathTunnels {
 
   private join (a: Stream, b: Stream, aToB: ChunkTransform, bToA: ChunkTransform, kind: 'relayed' | 'ended'): void {
     const tamper = this.rt.hooks.tamperRelayedChunk
-    const wrap = (t: ChunkTransform): ChunkTransform => tamper == null ? t : { applyInPlace: (c) => { t.applyInPlace(c); tamper(Buffer.from(c.buffer, c.byteOffset, c.byteLength)) } }
+    const wrap = (t: ChunkTransform): ChunkTransform => tamper == null
+      ? t
+      : { applyInPlace: (c) => { t.applyInPlace(c); tamper(Buffer.from(c.buffer, c.byteOffset, c.byteLength)) } }
     this.rt.live.count++
     this.rt.counters[kind]++
     const pipe = new TunnelPipe(a, b, wrap(aToB), wrap(bToA), {

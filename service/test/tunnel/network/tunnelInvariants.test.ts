@@ -135,13 +135,16 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
   })
 
   it('when the entry path carrying a session dies, a new session runs over the other entry path within 10 s', async () => {
-    const before = net.nodes.map((n) => n.tunnels().counters.ended)
+    const mark = relayEvents.length
     const first = await echoThrough(await net.nodes[0]!.openStream(net.apOf(1), 7), Buffer.from('before'))
     assert.equal(first.received.toString(), 'before')
-    const entryIds = new Set(net.nodes[1]!.tunnelService.ownedPathMembers().filter((p) => p.kind === 'entry').map((p) => p.hops[p.hops.length - 1]!))
-    // the entry node of this session: a terminating node of B's entry paths that ended one more tunnel just now
-    const entryIndex = net.nodes.findIndex((n, i) => n.tunnels().counters.ended > before[i]! && entryIds.has(n.peerId.toString()))
-    assert.ok(entryIndex >= 0, `entry node of the session found (ended before ${before.join(',')}, after ${net.nodes.map((n) => n.tunnels().counters.ended).join(',')}; entry ids ${[...entryIds].join(',')}; nodes ${net.nodes.map((n) => n.peerId.toString().slice(-6)).join(',')})`)
+    // the entry node of this session: the only node whose part of the new tunnel starts by sending a block toward
+    // its predecessor (the inbound request); relays start by receiving one, the exit node by receiving the probe
+    const starts = new Map<string, RelayEvent & { node: number }>()
+    for (const e of relayEvents.slice(mark)) if (!starts.has(`${e.node}/${e.path}`)) starts.set(`${e.node}/${e.path}`, e)
+    const entryStarts = [...starts.values()].filter((e) => e.channel === 'link' && e.op === 'send' && e.side === 'prev')
+    assert.equal(entryStarts.length, 1, `one entry node for the new tunnel: ${JSON.stringify(entryStarts)}`)
+    const entryIndex = entryStarts[0]!.node
     const entryPath = net.nodes[1]!.tunnelService.ownedPathMembers().find((p) => p.kind === 'entry' && p.hops[p.hops.length - 1] === net.nodes[entryIndex]!.peerId.toString())!
     // take that entry path down by stopping one of its X-nodes that neither A's exit paths nor B's other entry path use
     const elsewhere = new Set([

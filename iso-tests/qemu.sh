@@ -7,10 +7,14 @@
 ISO_TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+# Secure Boot: OVMF built with SMM and Secure Boot, variables with Microsoft's
+# keys enrolled and Secure Boot on (Debian's ovmf package).
+OVMF_SB_CODE=${OVMF_SB_CODE:-/usr/share/OVMF/OVMF_CODE_4M.secboot.fd}
+OVMF_SB_VARS=${OVMF_SB_VARS:-/usr/share/OVMF/OVMF_VARS_4M.ms.fd}
 VM_MEMORY=${PHANTOM_VM_MEMORY:-1024}
 VM_PIDS=()
 
-# vm_start NAME FIRMWARE(bios|uefi) MEDIA(cd|usb|kernel|disk) [extra qemu args...]
+# vm_start NAME FIRMWARE(bios|uefi|uefi-sb) MEDIA(cd|usb|kernel|disk) [extra qemu args...]
 # Creates $TEST_TMP/NAME/{console.log,shell.sock}; records the start time.
 vm_start() {
   local name=$1 firmware=$2 media=$3
@@ -25,6 +29,11 @@ vm_start() {
   if [ "$firmware" = uefi ]; then
     cp "$OVMF_VARS" "$dir/OVMF_VARS.fd"
     args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
+      -drive "if=pflash,format=raw,unit=1,file=$dir/OVMF_VARS.fd")
+  elif [ "$firmware" = uefi-sb ]; then
+    cp "$OVMF_SB_VARS" "$dir/OVMF_VARS.fd"
+    args+=(-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on
+      -drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_SB_CODE"
       -drive "if=pflash,format=raw,unit=1,file=$dir/OVMF_VARS.fd")
   fi
   case "$media" in

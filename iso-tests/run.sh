@@ -2,7 +2,7 @@
 # ISO tests: boot build/phantom-<version>-amd64.hybrid.iso headless in QEMU
 # (software emulation) and check the node. Waits for markers with timeouts.
 #
-#   iso-tests/run.sh [quick] [matrix] [lan] [install] [all]
+#   iso-tests/run.sh [quick] [matrix] [lan] [install] [secureboot] [all]
 #
 #   quick    direct kernel boot (kernel and initrd read from the ISO): the
 #            service is active, phantomctl status --json answers, tty1 status
@@ -10,9 +10,11 @@
 #   matrix   the real boot path: BIOS-CD, BIOS-USB, UEFI-CD, UEFI-USB; the
 #            menu starts "Phantom node" by itself and the node answers
 #   lan      two VMs on one private virtual LAN (-netdev socket on
-#            127.0.0.1): each lists the other as a peer (mDNS)
+#            127.0.0.1, no DHCP: link-local addresses only): each announces
+#            its 169.254/16 address and lists the other as a peer (mDNS)
 #   install  unattended install to a blank disk, then boot that disk under
 #            BIOS and UEFI: the node runs with the same configuration
+#   secureboot  UEFI-CD with Secure Boot enforced (OVMF, Microsoft keys)
 # Default: quick lan. Prints "N passed, N failed" last; exit 1 on failure.
 # QEMU processes and temporary files are removed even on failure.
 set -euo pipefail
@@ -132,6 +134,23 @@ test_matrix() {
   done
 }
 
+# UEFI with Secure Boot enforced (OVMF with Microsoft's keys enrolled): the
+# CD boots through Debian's signed shim, GRUB and kernel, or not at all.
+test_secureboot() {
+  local name=uefi-sb-cd f
+  log "== secureboot: $name"
+  for f in "$OVMF_SB_CODE" "$OVMF_SB_VARS"; do
+    [ -f "$f" ] || { fail "secureboot: $f not found (Debian package ovmf)"; return; }
+  done
+  vm_start "$name" uefi-sb cd -nic user,model=virtio-net-pci
+  if vm_wait_console "$name" 'PHANTOM-NODE-READY' "$BOOT_TIMEOUT"; then
+    pass "$name: booted with Secure Boot on; node ready after $(vm_elapsed "$name")s ($(grep -ao 'PHANTOM-NODE-READY[^\r]*' "$TEST_TMP/$name/console.log" | head -n 1))"
+  else
+    fail "$name: no PHANTOM-NODE-READY within ${BOOT_TIMEOUT}s; console tail: $(tail -c 400 "$TEST_TMP/$name/console.log" | tr -d '\r' | tr '\n' ' ')"
+  fi
+  vm_stop "$name"
+}
+
 test_lan() {
   log "== lan: two nodes on one private virtual LAN"
   local port=$(( 20000 + RANDOM % 20000 ))
@@ -146,8 +165,17 @@ test_lan() {
     fail "lan: a node did not answer (a='$id_a' b='$id_b')"
     return
   fi
+  # No DHCP server on this LAN: each node has only an IPv4 link-local address
+  # and must announce it itself (libp2p leaves 169.254/16 out).
+  local ready_at listen_a
+  ready_at=$(date +%s)
+  if listen_a=$(vm_wait_shell lan-a 120 "phantomctl status --json | grep -o '/ip4/169\.254\.[0-9.]*/tcp/[0-9]*'"); then
+    pass "lan: node A announces its link-local address ($(echo $listen_a))"
+  else
+    fail "lan: node A announces no link-local address: $(vm_shell lan-a 30 'phantomctl status --json; ip -o -4 addr' || true)"
+  fi
   if vm_wait_shell lan-a 300 "phantomctl peers --json | grep -q '$id_b'" >/dev/null; then
-    pass "lan: node A lists node B ($id_b) as a peer after $(vm_elapsed lan-a)s"
+    pass "lan: node A lists node B ($id_b) as a peer after $(vm_elapsed lan-a)s ($(( $(date +%s) - ready_at ))s after both nodes answered)"
   else
     fail "lan: node A does not list node B; A's peers: $(vm_shell lan-a 20 'phantomctl peers --json; ip -o addr' || true)"
   fi
@@ -175,7 +203,7 @@ test_install() {
   fi
   # The live configuration the installed system must run with.
   ready_live="config=$(sha256sum "$REPO_DIR/live-config/config/includes.chroot_after_packages/etc/phantom/phantom.yaml" | cut -c1-16)"
-  local firmware
+  local firmware peer_bios="" peer_uefi=""
   for firmware in bios uefi; do
     vm_start "disk-$firmware" "$firmware" disk -drive "if=virtio,format=qcow2,file=$disk" -nic user,model=virtio-net-pci
     if vm_wait_console "disk-$firmware" 'PHANTOM-NODE-READY' "$BOOT_TIMEOUT"; then
@@ -185,24 +213,40 @@ test_install() {
         *"$ready_live"*) pass "install: ${firmware^^} disk runs the live configuration ($ready_live)" ;;
         *) fail "install: configuration differs from the live system ($ready vs $ready_live)" ;;
       esac
+      # the node's identity is kept on the disk: the second boot has the first one's PeerId
+      # (line breaks removed first: the serial console may wrap the marker line)
+      printf -v "peer_$firmware" '%s' "$(tr -d '\r\n' < "$TEST_TMP/disk-$firmware/console.log" | grep -aoE 'PHANTOM-NODE-READY [^P]*peerId=12D3KooW[1-9A-HJ-NP-Za-km-z]{44}' | grep -ao 'peerId=.*' | head -n 1)"
     else
       fail "install: disk does not boot to a ready node under ${firmware^^}; console tail: $(tail -c 600 "$TEST_TMP/disk-$firmware/console.log" | tr -d '\r' | tr '\n' ' ')"
     fi
     vm_stop "disk-$firmware"
   done
+  if [ -n "$peer_bios" ] && [ "$peer_bios" = "$peer_uefi" ]; then
+    pass "install: the node keeps its identity across reboots ($peer_bios)"
+  else
+    fail "install: the node's identity changed between the BIOS and the UEFI boot ('$peer_bios' vs '$peer_uefi')"
+  fi
 }
 
-SUITES=("$@")
-[ ${#SUITES[@]} -gt 0 ] || SUITES=(quick lan)
-[ "${SUITES[0]}" = all ] && SUITES=(quick matrix lan install)
-log "ISO $ISO ($(du -h "$ISO" | cut -f1)), suites: ${SUITES[*]}, VM memory ${VM_MEMORY} MiB"
-extract_kernel
-for suite in "${SUITES[@]}"; do
-  case "$suite" in
-    quick|matrix|lan|install) "test_$suite" ;;
-    *) echo "ERROR: unknown suite $suite" >&2; exit 2 ;;
-  esac
-done
-log "total $(( $(date +%s) - T0 ))s"
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ]
+# The whole run is one function called on the script's last line: bash reads
+# a script as it runs it, so editing this file while a suite runs cannot make
+# the running shell execute half-read lines.
+main() {
+  local suite
+  SUITES=("$@")
+  [ ${#SUITES[@]} -gt 0 ] || SUITES=(quick lan)
+  [ "${SUITES[0]}" = all ] && SUITES=(quick matrix lan install)
+  log "ISO $ISO ($(du -h "$ISO" | cut -f1)), suites: ${SUITES[*]}, VM memory ${VM_MEMORY} MiB"
+  extract_kernel
+  for suite in "${SUITES[@]}"; do
+    case "$suite" in
+      quick|matrix|lan|install|secureboot) "test_$suite" ;;
+      *) echo "ERROR: unknown suite $suite" >&2; exit 2 ;;
+    esac
+  done
+  log "total $(( $(date +%s) - T0 ))s"
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
+
+main "$@"; exit $?

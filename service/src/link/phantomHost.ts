@@ -5,7 +5,6 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { bootstrap } from '@libp2p/bootstrap'
-import { mdns } from '@libp2p/mdns'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, type KadDHT, type Selectors, type Validators } from '@libp2p/kad-dht'
 import { MemoryDatastore } from 'datastore-core/memory'
 import type { Datastore } from 'interface-datastore'
@@ -15,6 +14,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import { PHANTOM_KAD_PROTOCOL } from './phantomProtocols.js'
 import { filterAllowedAddresses, isAllowedAddress, type AddressPolicy } from './addressPolicy.js'
 import { linkLocalIPv4Addresses, withLinkLocalAddresses } from './linkLocalAddresses.js'
+import { lanDiscovery } from './lanDiscovery.js'
 
 export interface PhantomHostServices {
   identify: Identify
@@ -45,7 +45,7 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
   const policy: AddressPolicy = { allowPrivateAddresses: options.allowPrivateAddresses }
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 100 }))
-  if (options.mdns) peerDiscovery.push(mdns({ interval: 10_000 }))
+  if (options.mdns) peerDiscovery.push(lanDiscovery({ interval: 10_000 }))
 
   return await createLibp2p({
     privateKey: options.privateKey,

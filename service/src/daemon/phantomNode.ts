@@ -175,7 +175,10 @@ export class PhantomNode {
       allowPrivateAddresses: settings.allowPrivateAddresses,
       validators: { ...validatorMap(rejections) },
       selectors: { ...selectorMap() },
-      datastore
+      datastore,
+      // started below, once the node listens for identify and discovery events (the bootstrap
+      // peers are dialled and identified at start; an event missed then is never raised again)
+      start: false
     })
     const publisher = new NodeRecordPublisher(host, identity, pbkStore, {
       allowPrivateAddresses: settings.allowPrivateAddresses,
@@ -186,6 +189,8 @@ export class PhantomNode {
     }, log.child('netdb'))
     const { identity: apIdentity, created: newAp } = await loadOrCreateApIdentity(settings.dataDir)
     const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, apIdentity, log)
+    node.watchPeers()
+    await host.start()
     // the owner's key search runs in a worker; its start-up calibration chooses N, the tunnel keys of every X-node
     node.petnames = petnames
     node.searcher = await KeySearcher.start({ hopCount: settings.path.x ?? DEFAULT_PATH_SETTINGS.x })
@@ -228,7 +233,6 @@ export class PhantomNode {
       bootstrap: settings.bootstrap.length,
       mdns: settings.mdns
     })
-    node.watchPeers()
     publisher.start()
     await node.tunnelService.start()
     await node.pathService.start()
@@ -268,6 +272,7 @@ export class PhantomNode {
     this.host.addEventListener('peer:identify', (evt) => {
       const { peerId, listenAddrs } = evt.detail
       const usable = listenAddrs.filter(a => isAllowedAddress(a, this.settings))
+      this.log.debug('peer identified', { peer: peerId.toString(), listen: listenAddrs.map(String), usable: usable.length })
       this.peerCache.remember(peerId.toString(), usable)
     })
     // libp2p no longer dials what discovery (mDNS, bootstrap) finds: do it here, bounded

@@ -34,6 +34,8 @@ export interface PhantomHostOptions extends AddressPolicy {
   validators: Validators
   selectors: Selectors
   datastore?: Datastore
+  /** false: create stopped, so the caller can listen for events (identify, discovery) before the first dial; then `host.start()`. */
+  start?: boolean
 }
 
 /**
@@ -48,6 +50,7 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
   if (options.mdns) peerDiscovery.push(lanDiscovery({ interval: 10_000 }))
 
   return await createLibp2p({
+    start: options.start ?? true,
     privateKey: options.privateKey,
     datastore: options.datastore ?? new MemoryDatastore(),
     addresses: {

@@ -155,7 +155,8 @@ export class TunnelService extends EventEmitter<TunnelServiceEvents> implements 
   async openOutbound (target: Buffer, options: { signal?: AbortSignal, attempts?: number } = {}): Promise<OwnerTunnelDuplex> {
     const exits = [...this.owned.values()].filter((o) => o.kind === 'exit' && !o.isClosed)
     if (exits.length === 0) throw new TunnelRequestError('no ready exit path')
-    const attempts = Math.min(options.attempts ?? 2, exits.length)
+    // a failure is often transient (the exit node's DHT lookup missed the record): try again, another path first
+    const attempts = options.attempts ?? 3
     let last: Error = new TunnelRequestError('no attempt')
     const start = randomInt(exits.length)
     for (let i = 0; i < attempts; i++) {

@@ -111,6 +111,12 @@ test_quick() {
   else
     fail "quick: live configuration not in /etc/phantom/phantom.yaml"
   fi
+  # the unit's capabilities at work: CAP_NET_ADMIN (phantom0, its address and route), CAP_NET_BIND_SERVICE (resolver on port 53)
+  if out=$(vm_shell quick 30 'ip -6 -o addr show dev phantom0 | grep -q "inet6 fd50:" && ip -6 route show fd50::/16 | grep -q phantom0 && phantomctl status --json | grep -q "\"dns\":\"127.0.80.53:53\"" && echo ok'); then
+    pass "quick: phantom0 carries the AP address with fd50::/16 routed into it; the .phantom resolver listens on 127.0.80.53:53"
+  else
+    fail "quick: no phantom0 or no resolver: $(echo $out) $(vm_shell quick 20 'phantomctl status --json | tr , "\n" | grep -i problem' || true)"
+  fi
   if out=$(vm_shell quick 30 'systemctl show phantom-node -p ActiveEnterTimestampMonotonic --value'); then
     log "quick: service active $(( ${out//[!0-9]/} / 1000000 ))s after the kernel started"
   fi

@@ -27,3 +27,12 @@ export function printTable (title: string, rows: Array<[string, string]>): void 
   process.stdout.write(`\n${title}\n${'-'.repeat(title.length)}\n`)
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`)
 }
+
+/** `--name N` from the command line: a positive integer, or `fallback` when absent. */
+export function positiveIntegerArg (name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`)
+  if (i < 0) return fallback
+  const v = Number(process.argv[i + 1])
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`)
+  return v
+}

@@ -18,25 +18,13 @@ import { waitFor } from '../test/harness/waitFor.js'
 import { bulkThroughput, echoRoundTrips } from './compare/workloads/clientWorkloads.js'
 import { cpuSeconds, PeakRssSampler } from './compare/procStats.js'
 import type { ConnectTarget } from './compare/transport.js'
+import { percentile, positiveIntegerArg } from './benchStats.js'
 
-function arg (name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const v = Number(process.argv[i + 1])
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`)
-  return v
-}
-
-const SECONDS = arg('seconds', 10)
-const ECHOES = arg('echo', 1000)
-const SETUPS = arg('setups', 20)
+const SECONDS = positiveIntegerArg('seconds', 10)
+const ECHOES = positiveIntegerArg('echo', 1000)
+const SETUPS = positiveIntegerArg('setups', 20)
 const NODES = 12
 const SERVICE_PORT = 7000
-
-function percentile (values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))] ?? NaN
-}
 
 async function startBenchServer (port: number): Promise<() => void> {
   const ts = import.meta.url.endsWith('.ts')

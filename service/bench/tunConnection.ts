@@ -11,24 +11,12 @@ import { ProcessNode } from '../test/harness/processNode.js'
 import { NamespaceLan } from '../test/harness/namespaceLan.js'
 import { waitFor } from '../test/harness/waitFor.js'
 import { requireRoot } from '../test/tun/helpers/testNamespace.js'
+import { percentile, positiveIntegerArg } from './benchStats.js'
 
-function arg (name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`)
-  if (i < 0) return fallback
-  const v = Number(process.argv[i + 1])
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} needs a positive integer`)
-  return v
-}
-
-const SECONDS = arg('seconds', 10)
-const PINGS = arg('pings', 100)
+const SECONDS = positiveIntegerArg('seconds', 10)
+const PINGS = positiveIntegerArg('pings', 100)
 const NODES = 12
 const IPERF_PORT = 5201
-
-function percentile (values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p / 100 * sorted.length) - 1))] ?? NaN
-}
 
 async function main (): Promise<void> {
   requireRoot()

@@ -5,7 +5,7 @@ import type { PhantomStream } from '../../../src/session/streams/phantomStream.j
 import type { RelayEvent } from '../../../src/tunnel/service/index.js'
 import { randomBytes } from '../../../src/crypto/index.js'
 import { waitFor } from '../../harness/waitFor.js'
-import { InProcessNetwork } from './inProcessNetwork.js'
+import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
 
 const NODES = 14
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:net'
 import { once } from 'node:events'
-import { InProcessNetwork } from './inProcessNetwork.js'
+import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
 
 const NODES = 12
 

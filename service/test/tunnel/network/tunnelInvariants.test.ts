@@ -63,7 +63,8 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
     }))
     await net.readyPaths(0, 'exit', 2)
     await net.readyPaths(1, 'entry', 3)
-    await net.apRecordVisible(1, 2, 3)
+    // at least two distinct entry nodes (two of B's paths may end at the same node)
+    await net.apRecordVisible(1, 2, 2)
   })
 
   after(async function () {

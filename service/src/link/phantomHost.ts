@@ -15,6 +15,7 @@ import { PHANTOM_KAD_PROTOCOL } from './phantomProtocols.js'
 import { filterAllowedAddresses, isAllowedAddress, type AddressPolicy } from './addressPolicy.js'
 import { linkLocalIPv4Addresses, withLinkLocalAddresses } from './linkLocalAddresses.js'
 import { lanDiscovery } from './lanDiscovery.js'
+import { LOOPBACK_NETWORKS } from './loopbackNetworks.js'
 
 export interface PhantomHostServices {
   identify: Identify
@@ -63,6 +64,7 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
         ? (addrs) => filterAllowedAddresses(withLinkLocalAddresses(addrs, options.listen, linkLocalIPv4Addresses()), policy)
         : (addrs) => filterAllowedAddresses(addrs, policy)
     },
+    connectionManager: { allow: [...LOOPBACK_NETWORKS] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

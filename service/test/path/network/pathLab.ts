@@ -19,6 +19,7 @@ import type { NodeRecord } from '../../../src/netdb/records/nodeRecord.js'
 import type { SampledNode } from '../../../src/netdb/randomNodeSampler.js'
 import { fittingMultiaddrs } from '../../../src/path/network/peerAddressing.js'
 import { generatePathOwnerIdentity, PathService, type MemberStateEvent, type PathSettings, type PathTestHooks, type WireEvent } from '../../../src/path/service/index.js'
+import { LOOPBACK_NETWORKS } from '../../../src/link/loopbackNetworks.js'
 
 export interface LabNode {
   index: number
@@ -49,6 +50,7 @@ export async function createLabHost (): Promise<Libp2p> {
   return await createLibp2p({
     privateKey: await generateKeyPair('Ed25519'),
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    connectionManager: { allow: [...LOOPBACK_NETWORKS] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],

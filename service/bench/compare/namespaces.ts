@@ -3,7 +3,9 @@
  * Names carry the runner's pid (phcmp-<pid>-<role>) so a later run can remove
  * what a killed run left behind.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mustRun, run } from '../../test/harness/runCommand.js'
+import { deleteNamespace, removeStaleNamespaces as removeStaleNamespacesWithPrefix } from '../../test/harness/staleNamespaces.js'
 import { chmod, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -13,22 +15,8 @@ export const NAMESPACE_PREFIX = 'phcmp-'
 const compareDir = dirname(fileURLToPath(import.meta.url))
 const fromSource = import.meta.url.endsWith('.ts')
 
-export interface CommandResult { code: number, stdout: string, stderr: string }
-
-export async function run (command: string, args: readonly string[], timeoutMs = 20_000): Promise<CommandResult> {
-  return await new Promise((resolve) => {
-    execFile(command, [...args], { timeout: timeoutMs, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) })
-    })
-  })
-}
-
-export async function mustRun (command: string, args: readonly string[], timeoutMs = 20_000): Promise<CommandResult> {
-  const result = await run(command, args, timeoutMs)
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}): ${result.stderr}${result.stdout}`)
-  return result
-}
+export { run, mustRun, type RunResult as CommandResult } from '../../test/harness/runCommand.js'
+export { deleteNamespace } from '../../test/harness/staleNamespaces.js'
 
 export function namespaceName (role: string): string {
   return `${NAMESPACE_PREFIX}${process.pid}-${role}`
@@ -39,36 +27,14 @@ export async function createNamespace (name: string): Promise<void> {
   await mustRun('ip', ['-n', name, 'link', 'set', 'lo', 'up'])
 }
 
-/** Kills every process still inside the namespace (SIGKILL), then deletes it. */
-export async function deleteNamespace (name: string): Promise<void> {
-  const pids = await run('ip', ['netns', 'pids', name])
-  for (const pid of pids.stdout.split(/\s+/).filter((p) => /^\d+$/.test(p))) {
-    try { process.kill(Number(pid), 'SIGKILL') } catch { /* already gone */ }
-  }
-  await run('ip', ['netns', 'delete', name])
-}
-
 export async function namespaceExists (name: string): Promise<boolean> {
   const list = await mustRun('ip', ['netns', 'list'])
   return list.stdout.split('\n').some((line) => line.trim().split(/\s+/)[0] === name)
 }
 
-function pidAlive (pid: number): boolean {
-  try { process.kill(pid, 0); return true } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM' }
-}
-
 /** Removes namespaces (and their processes) left by runs whose process is gone. */
 export async function removeStaleNamespaces (): Promise<string[]> {
-  const list = await mustRun('ip', ['netns', 'list'])
-  const removed: string[] = []
-  for (const line of list.stdout.split('\n')) {
-    const name = line.trim().split(/\s+/)[0] ?? ''
-    const match = new RegExp(`^${NAMESPACE_PREFIX}(\\d+)-`).exec(name)
-    if (match === null || pidAlive(Number(match[1]))) continue
-    await deleteNamespace(name)
-    removed.push(name)
-  }
-  return removed
+  return await removeStaleNamespacesWithPrefix(NAMESPACE_PREFIX)
 }
 
 /** The routes of a namespace, IPv4 and IPv6, as `ip route` prints them. */

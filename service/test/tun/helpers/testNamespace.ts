@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { JsonLineChild } from './jsonLineChild.js'
+import { mustRun, run, type RunResult as CommandResult } from '../../harness/runCommand.js'
+import { removeStaleNamespaces as removeStaleTestNamespaces } from '../../harness/staleNamespaces.js'
 
 export const NAMESPACE_PREFIX = 'phantom-tuntest-'
 const helpersDir = dirname(fileURLToPath(import.meta.url))
@@ -10,22 +11,7 @@ const helpersDir = dirname(fileURLToPath(import.meta.url))
 const runningFromSource = import.meta.url.endsWith('.ts')
 export const serviceDir = resolve(helpersDir, runningFromSource ? '../../..' : '../../../..')
 
-export interface CommandResult { code: number, stdout: string, stderr: string }
-
-export async function run (command: string, args: readonly string[], timeoutMs = 20_000): Promise<CommandResult> {
-  return await new Promise((resolve) => {
-    execFile(command, [...args], { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) + (error !== null && error.killed ? `\n[killed after ${timeoutMs} ms]` : '') })
-    })
-  })
-}
-
-export async function mustRun (command: string, args: readonly string[], timeoutMs = 20_000): Promise<CommandResult> {
-  const result = await run(command, args, timeoutMs)
-  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}): ${result.stderr}${result.stdout}`)
-  return result
-}
+export { run, mustRun, type RunResult as CommandResult } from '../../harness/runCommand.js'
 
 export function requireRoot (): void {
   if (process.getuid?.() !== 0) {
@@ -33,22 +19,9 @@ export function requireRoot (): void {
   }
 }
 
-function pidAlive (pid: number): boolean {
-  try { process.kill(pid, 0); return true } catch (error) { return (error as NodeJS.ErrnoException).code === 'EPERM' }
-}
-
 /** Removes namespaces left by earlier runs whose process is gone (names carry the creating pid). */
 export async function removeStaleNamespaces (): Promise<string[]> {
-  const list = await mustRun('ip', ['netns', 'list'])
-  const removed: string[] = []
-  for (const line of list.stdout.split('\n')) {
-    const name = line.trim().split(/\s+/)[0] ?? ''
-    const match = new RegExp(`^${NAMESPACE_PREFIX}(\\d+)-[0-9a-f]+$`).exec(name)
-    if (match === null || pidAlive(Number(match[1]))) continue
-    await run('ip', ['netns', 'delete', name])
-    removed.push(name)
-  }
-  return removed
+  return await removeStaleTestNamespaces(NAMESPACE_PREFIX)
 }
 
 /** A fresh network namespace; `remove()` kills every child started in it, then deletes it. */

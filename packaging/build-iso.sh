@@ -71,6 +71,9 @@ if [ -d "$WORK" ]; then
   rm -rf "$WORK"
 fi
 mkdir -p "$WORK"
+# The fingerprint of live-config/, packaging/ and debian/ this ISO is built
+# from, kept next to it: the boot matrix records it when it passes.
+TREE=$(bash "$REPO_DIR/iso-tests/appliance-tree.sh" hash)
 rsync -a "$REPO_DIR/live-config/" "$WORK/"
 ln -s "$LB_CACHE" "$WORK/cache"
 mkdir -p "$WORK/config/packages.chroot"
@@ -97,8 +100,10 @@ if [ "$RC" != 0 ] || [ -z "$BUILT" ]; then
 fi
 
 stage publish
+rm -f "$ISO.tree"
 mv "$BUILT" "$ISO.part"
 mv "$ISO.part" "$ISO"
+echo "$TREE" > "$ISO.tree"
 # The chroot is kept for the ISO tests (kernel and initrd for direct boot are
 # read from the ISO itself); the binary tree is not needed.
 (cd "$WORK" && lb clean --binary >/dev/null 2>&1) || true
@@ -107,4 +112,5 @@ stage_end
 log "ISO: $ISO"
 log "size: $(du -h "$ISO" | cut -f1) ($(stat -c %s "$ISO") bytes)"
 log "sha256: $(sha256sum "$ISO" | cut -d' ' -f1)"
+log "built from live-config/, packaging/, debian/ tree $TREE"
 log "build time: $(( $(date +%s) - SCRIPT_T0 ))s"

@@ -8,6 +8,9 @@
  * CPU seconds per GiB moved (all daemons together, and the busiest one),
  * peak resident memory per daemon. Prints a table and a JSON line.
  * Run: npx tsx bench/fullConnection.ts [--seconds 10] [--echo 1000] [--setups 20]
+ * Profiling: PHANTOM_DAEMON_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'
+ * passes extra Node flags to every daemon (test/harness/processNode.ts); each
+ * writes its profile when it exits at the end of the run.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'

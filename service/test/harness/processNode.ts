@@ -22,6 +22,15 @@ export interface ProcessNodeOptions {
 }
 
 /**
+ * Opt-in extra Node flags for every daemon a test or bench spawns, for
+ * profiling: PHANTOM_DAEMON_NODE_FLAGS, separated by spaces, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` (each process writes its own file).
+ */
+export function extraDaemonNodeFlags (env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.PHANTOM_DAEMON_NODE_FLAGS ?? '').split(' ').filter((f) => f.length > 0)
+}
+
+/**
  * One phantom-node daemon in its own process, on loopback, with its own
  * temporary directory (config, data, control socket, log).
  */
@@ -65,7 +74,7 @@ export class ProcessNode {
   /** Spawns the daemon and waits until its control socket answers. */
   async start (timeoutMs = 30_000): Promise<void> {
     this.logStream = createWriteStream(this.logFile, { flags: 'a' })
-    const command = [process.execPath, ...DAEMON_NODE_FLAGS, daemonEntry(), '--config', this.configFile]
+    const command = [process.execPath, ...DAEMON_NODE_FLAGS, ...extraDaemonNodeFlags(), daemonEntry(), '--config', this.configFile]
     // `ip netns exec` execs the command in place, so the child's pid is the daemon's
     const [file, ...args] = this.netns != null ? ['ip', 'netns', 'exec', this.netns, ...command] : command
     const child = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'] })

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { decodeFrame, encodeFrame, type Frame } from '../../src/session/frames/frameCodec.js'
+import { decodeFrame, encodeFrame, encodeFrameWithRoom, type Frame } from '../../src/session/frames/frameCodec.js'
 import { FrameDecodeError } from '../../src/session/frames/frameDecodeError.js'
 import { FrameType } from '../../src/session/frames/frameType.js'
 import { ErrorCode } from '../../src/session/frames/errorCode.js'
@@ -125,5 +125,22 @@ describe('padding strategies (T§9)', () => {
       const padding = paddingLengthFor(size, { strategy })
       assert.ok(padding >= 0 && padding <= 255 && size + padding <= MAX_FRAME_BYTES)
     }), { numRuns: 2000 })
+  })
+})
+
+describe('frames encoded with room around them (for records built in place)', () => {
+  it('hold exactly encodeFrame\'s bytes at the offset, with the room asked for', () => {
+    fc.assert(fc.property(arbitraryFrame.filter((f) => f.type !== FrameType.PADDING), fc.integer({ min: 0, max: 255 }), fc.nat(20), fc.nat(20), (frame, paddingLength, before, after) => {
+      const padding = Buffer.alloc(paddingLength, 0x5a)
+      const expected = encodeFrame(frame, paddingLength, padding)
+      const out = encodeFrameWithRoom(frame, paddingLength, before, after, padding)
+      assert.equal(out.byteLength, before + expected.byteLength + after)
+      assert.deepEqual(out.subarray(before, before + expected.byteLength), expected)
+    }), { numRuns: 500 })
+  })
+
+  it('refuses what encodeFrame refuses', () => {
+    assert.throws(() => encodeFrameWithRoom({ type: FrameType.DATA, streamId: 1, data: Buffer.alloc(0) }, 0, 2, 16), RangeError)
+    assert.throws(() => encodeFrameWithRoom({ type: FrameType.DATA, streamId: 1, data: Buffer.alloc(1) }, 3, 2, 16, Buffer.alloc(2)), RangeError)
   })
 })

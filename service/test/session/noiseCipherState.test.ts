@@ -47,6 +47,32 @@ describe('Noise CipherState', () => {
     assert.throws(() => receiver.decryptWithAd(Buffer.from('other'), c1), DecryptionFailedError)
   })
 
+  it('in place (record layer): the same bytes as encryptWithAd, decrypted into a buffer; a bad tag does not advance n and yields no plaintext', () => {
+    const key = randomBytes(32)
+    const reference = new CipherState(key)
+    const sender = new CipherState(key)
+    const receiver = new CipherState(key)
+    const ad = Buffer.from('ad')
+    for (const text of ['zero', 'one', 'a longer message '.repeat(100)]) {
+      const expected = reference.encryptWithAd(ad, Buffer.from(text))
+      const data = Buffer.from(text)
+      const tag = Buffer.alloc(16)
+      sender.encryptInPlaceWithAd(ad, data, tag)
+      assert.deepEqual(Buffer.concat([data, tag]), expected)
+      const badTag = Buffer.from(tag); badTag[3] = (badTag[3] as number) ^ 1
+      const out = Buffer.alloc(data.byteLength)
+      const n = receiver.nonce
+      assert.throws(() => { receiver.decryptIntoWithAd(ad, data, badTag, out) }, DecryptionFailedError)
+      assert.equal(receiver.nonce, n)
+      assert.ok(out.every((b) => b === 0))
+      receiver.decryptIntoWithAd(ad, data, tag, out)
+      assert.equal(out.toString(), text)
+      assert.equal(receiver.nonce, n + 1n)
+    }
+    assert.throws(() => { new CipherState().encryptInPlaceWithAd(ad, Buffer.alloc(1), Buffer.alloc(16)) })
+    assert.throws(() => { new CipherState().decryptIntoWithAd(ad, Buffer.alloc(1), Buffer.alloc(16), Buffer.alloc(1)) })
+  })
+
   it('refuses nonce 2^64-1 (exhaustion) but uses 2^64-2', () => {
     const key = randomBytes(32)
     const sender = new CipherState(key)

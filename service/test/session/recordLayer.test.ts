@@ -150,4 +150,32 @@ describe('record layer (T§6.3)', () => {
     assert.equal(received.i.length, 50)
     assert.ok(uses > 200)
   })
+
+  it('records sealed in place (frame bytes placed between room for length and tag) mix with copied ones; pushed chunks are never altered', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 2000 }), fc.boolean()), { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 5000 }), { minLength: 1, maxLength: 8 }), (messages, cuts) => {
+      const { a, b, received, failures } = recordPair({ rekeyAfterMessages: 5 })
+      const wire = Buffer.concat(messages.map(([m, inPlace]) => {
+        if (!inPlace) return a.sealer.seal(m)
+        const record = Buffer.alloc(2 + m.byteLength + 16)
+        record.set(m, 2)
+        return a.sealer.sealInPlace(record)
+      }))
+      const copy = Buffer.from(wire)
+      let at = 0
+      for (let i = 0; at < wire.byteLength; i++) {
+        const size = cuts[i % cuts.length] as number
+        b.opener.push(wire.subarray(at, at + size))
+        at += size
+      }
+      assert.deepEqual(failures.r, [])
+      assert.deepEqual(received.r.map((r) => Buffer.from(r).toString('hex')), messages.map(([m]) => Buffer.from(m).toString('hex')))
+      assert.ok(wire.equals(copy))
+    }), { numRuns: 100 })
+  })
+
+  it('sealInPlace refuses an empty or oversized plaintext', () => {
+    const { a } = recordPair()
+    assert.throws(() => a.sealer.sealInPlace(Buffer.alloc(18)), RangeError)
+    assert.throws(() => a.sealer.sealInPlace(Buffer.alloc(2 + 65536 + 16)), RangeError)
+  })
 })

@@ -63,16 +63,27 @@ export function encodeFramePayload (frame: Frame): Buffer {
  * (T§9.2) unless `paddingBytes` is given (tests).
  */
 export function encodeFrame (frame: Frame, paddingLength = 0, paddingBytes?: Uint8Array): Buffer {
+  return encodeFrameWithRoom(frame, paddingLength, 0, 0, paddingBytes)
+}
+
+/**
+ * encodeFrame's bytes at offset `before` of a new buffer with `after` more
+ * bytes behind them (not initialised), so a record can be built around the
+ * frame without another copy.
+ */
+export function encodeFrameWithRoom (frame: Frame, paddingLength: number, before: number, after: number, paddingBytes?: Uint8Array): Buffer {
   if (frame.type === FrameType.DATA && frame.data.byteLength === 0) throw new RangeError('DATA: empty payload')
   const payload = encodeFramePayload(frame)
   const total = FRAME_HEADER_BYTES + payload.byteLength + paddingLength
   if (total > MAX_FRAME_BYTES) throw new RangeError('frame too large')
-  const out = Buffer.alloc(total)
-  encodeFrameHeader({ type: frame.type, streamId: frameStreamId(frame), payloadLength: payload.byteLength, paddingLength }, out)
-  out.set(payload, FRAME_HEADER_BYTES)
-  const padding = paddingBytes ?? randomBytes(paddingLength)
-  if (padding.byteLength !== paddingLength) throw new RangeError('padding bytes do not match the padding length')
-  out.set(padding, FRAME_HEADER_BYTES + payload.byteLength)
+  if (paddingBytes != null && paddingBytes.byteLength !== paddingLength) throw new RangeError('padding bytes do not match the padding length')
+  const out = Buffer.allocUnsafe(before + total + after)
+  const frameBytes = out.subarray(before, before + total)
+  encodeFrameHeader({ type: frame.type, streamId: frameStreamId(frame), payloadLength: payload.byteLength, paddingLength }, frameBytes)
+  frameBytes.set(payload, FRAME_HEADER_BYTES)
+  const padding = frameBytes.subarray(FRAME_HEADER_BYTES + payload.byteLength)
+  if (paddingBytes != null) padding.set(paddingBytes)
+  else if (paddingLength > 0) padding.set(randomBytes(paddingLength))
   return out
 }
 

@@ -1,4 +1,5 @@
 import { chachaPolyIetfDecrypt, chachaPolyIetfEncrypt, CHACHAPOLY_IETF_NONCE_BYTES } from '../../crypto/chachaPolyIetf.js'
+import { chachaPolyIetfDecryptInto, chachaPolyIetfEncryptInPlace } from '../../crypto/chachaPolyIetfDetached.js'
 
 export const NOISE_KEY_BYTES = 32
 /** 2^64 - 1: reserved by Noise (rev 34 §5.1), never used to encrypt a message; REKEY uses it. */
@@ -81,6 +82,33 @@ export class CipherState {
     if (plaintext == null) throw new DecryptionFailedError()
     this.n += 1n
     return plaintext
+  }
+
+  /**
+   * EncryptWithAd without copies, for the record layer: `data` becomes the
+   * ciphertext in place and the tag is written to `tag` (same bytes as
+   * encryptWithAd's ciphertext || tag). Needs a key.
+   */
+  encryptInPlaceWithAd (associatedData: Uint8Array, data: Uint8Array, tag: Uint8Array): void {
+    this.assertUsable()
+    if (this.k == null) throw new Error('Noise cipher state: in-place encryption needs a key')
+    if (this.n >= NOISE_MAX_NONCE) throw new NonceExhaustedError()
+    this.observer?.(this.k, this.n)
+    chachaPolyIetfEncryptInPlace(this.k, chachaPolyNonce(this.n), data, tag, associatedData)
+    this.n += 1n
+  }
+
+  /**
+   * DecryptWithAd into `out` (as long as `ciphertext`, tag apart), for the
+   * record layer. Throws DecryptionFailedError on a bad tag; the nonce then
+   * does not advance and `out` holds no plaintext. Needs a key.
+   */
+  decryptIntoWithAd (associatedData: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array, out: Uint8Array): void {
+    this.assertUsable()
+    if (this.k == null) throw new Error('Noise cipher state: decryption into a buffer needs a key')
+    if (this.n >= NOISE_MAX_NONCE) throw new NonceExhaustedError()
+    if (!chachaPolyIetfDecryptInto(this.k, chachaPolyNonce(this.n), ciphertext, tag, out, associatedData)) throw new DecryptionFailedError()
+    this.n += 1n
   }
 
   /** Noise REKEY (rev 34 §4.2 / §11.3): k = first 32 bytes of ENCRYPT(k, 2^64-1, empty, 32 zero bytes). n is unchanged. */

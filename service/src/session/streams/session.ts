@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import { randomBytes, randomInt } from '../../crypto/random.js'
 import { ErrorCode, errorCodeName, type ErrorCodeValue } from '../frames/errorCode.js'
-import { decodeFrame, encodeFrame, PING_OPAQUE_BYTES, type Frame } from '../frames/frameCodec.js'
+import { decodeFrame, encodeFrameWithRoom, PING_OPAQUE_BYTES, type Frame } from '../frames/frameCodec.js'
 import { FrameDecodeError } from '../frames/frameDecodeError.js'
 import { FrameType } from '../frames/frameType.js'
 import { DEFAULT_PADDING_POLICY, paddingLengthFor, type PaddingPolicy } from '../frames/paddingStrategy.js'
@@ -15,6 +15,7 @@ import type { ByteDuplex } from '../transport/byteDuplex.js'
 import { createRecordLayer, type RecordLayerOptions } from '../transport/recordLayer.js'
 import type { RecordOpener } from '../transport/recordOpener.js'
 import type { RecordSealer } from '../transport/recordSealer.js'
+import { RECORD_LENGTH_BYTES, RECORD_TAG_BYTES } from '../transport/recordFormat.js'
 import { PhantomStream, type StreamController } from './phantomStream.js'
 import { ReceiveWindow } from './receiveWindow.js'
 import { SessionClosedError, StreamResetError } from './streamErrors.js'
@@ -304,9 +305,10 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
 
   private sendFrame (frame: Frame): void {
     if (this.closedWith != null) return
-    const plaintext = encodeFrame(frame, paddingLengthFor(FRAME_HEADER_BYTES + framePayloadLength(frame), this.padding))
+    // the frame is encoded straight into its record and encrypted there (no copy per layer)
+    const record = encodeFrameWithRoom(frame, paddingLengthFor(FRAME_HEADER_BYTES + framePayloadLength(frame), this.padding), RECORD_LENGTH_BYTES, RECORD_TAG_BYTES)
     this.lastSentAt = this.now()
-    this.transport.send(this.sealer.seal(plaintext))
+    this.transport.send(this.sealer.sealInPlace(record))
   }
 
   private isOurs (streamId: number): boolean {

@@ -57,12 +57,13 @@ export class RecordOpener {
       }
       const need = this.currentLength + RECORD_TAG_BYTES
       if (this.buffered < need) return
-      const ciphertext = this.take(need)
+      const sealed = this.take(need)
       const length = this.currentLength
       this.currentLength = -1
-      let plaintext: Buffer
+      // a new buffer for the plaintext: `sealed` may be a view of the caller's chunk
+      const plaintext = Buffer.allocUnsafe(length)
       try {
-        plaintext = this.cipher.decryptWithAd(recordAssociatedData(length), ciphertext)
+        this.cipher.decryptIntoWithAd(recordAssociatedData(length), sealed.subarray(0, length), sealed.subarray(length), plaintext)
       } catch (error) {
         this.fail(error instanceof DecryptionFailedError ? new RecordAuthenticationError() : error as Error)
         return
@@ -97,9 +98,16 @@ export class RecordOpener {
     this.handlers.failure(error)
   }
 
-  /** Removes exactly `count` buffered bytes (count ≤ buffered) as one Buffer. */
+  /** Removes exactly `count` buffered bytes (count ≤ buffered) as one Buffer: a view when one chunk holds them all, else a copy. */
   private take (count: number): Buffer {
-    const out = Buffer.alloc(count)
+    const first = this.chunks[0] as Buffer
+    if (first.byteLength >= count) {
+      if (first.byteLength === count) this.chunks.shift()
+      else this.chunks[0] = first.subarray(count)
+      this.buffered -= count
+      return first.subarray(0, count)
+    }
+    const out = Buffer.allocUnsafe(count)
     let filled = 0
     while (filled < count) {
       const head = this.chunks[0] as Buffer

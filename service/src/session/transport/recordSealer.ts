@@ -26,16 +26,33 @@ export class RecordSealer {
 
   /** Wire bytes for one record carrying `plaintext` (1..65535 bytes), preceded by a key-update record when one is due. */
   seal (plaintext: Uint8Array): Buffer {
-    if (plaintext.byteLength === 0 || plaintext.byteLength > MAX_RECORD_PLAINTEXT_BYTES) throw new RangeError('record plaintext must be 1..65535 bytes')
+    const record = Buffer.allocUnsafe(RECORD_LENGTH_BYTES + plaintext.byteLength + RECORD_TAG_BYTES)
+    record.set(plaintext, RECORD_LENGTH_BYTES)
+    return this.sealInPlace(record)
+  }
+
+  /**
+   * seal() without copies: `record` holds the plaintext at
+   * [RECORD_LENGTH_BYTES, byteLength - RECORD_TAG_BYTES) with room for the
+   * length before it and the tag after it; they are written and the
+   * plaintext is encrypted where it is. Returns `record`, or the key-update
+   * record and `record` together when a rekey is due.
+   */
+  sealInPlace (record: Buffer): Buffer {
+    const length = record.byteLength - RECORD_LENGTH_BYTES - RECORD_TAG_BYTES
+    if (length < 1 || length > MAX_RECORD_PLAINTEXT_BYTES) throw new RangeError('record plaintext must be 1..65535 bytes')
     if (this.sinceRekey + 1 >= this.policy.afterMessages || this.policy.now() - this.keyCreatedAt >= this.policy.afterMs) {
-      const update = this.sealOne(Buffer.alloc(0))
+      const update = Buffer.allocUnsafe(RECORD_LENGTH_BYTES + RECORD_TAG_BYTES)
+      this.sealOne(update)
       this.cipher.rekey()
       this.rekeys++
       this.sinceRekey = 0
       this.keyCreatedAt = this.policy.now()
-      return Buffer.concat([update, this.sealOne(plaintext)])
+      this.sealOne(record)
+      return Buffer.concat([update, record])
     }
-    return this.sealOne(plaintext)
+    this.sealOne(record)
+    return record
   }
 
   get rekeyCount (): number {
@@ -47,13 +64,12 @@ export class RecordSealer {
     this.mask.destroy()
   }
 
-  private sealOne (plaintext: Uint8Array): Buffer {
-    const length = plaintext.byteLength
-    const ciphertext = this.cipher.encryptWithAd(recordAssociatedData(length), plaintext)
-    const out = Buffer.alloc(RECORD_LENGTH_BYTES + length + RECORD_TAG_BYTES)
-    out.writeUInt16BE(length ^ this.mask.nextMask(), 0)
-    ciphertext.copy(out, RECORD_LENGTH_BYTES)
+  /** Masked length, then the plaintext encrypted in place and its tag, in `record` (see sealInPlace). */
+  private sealOne (record: Buffer): void {
+    const length = record.byteLength - RECORD_LENGTH_BYTES - RECORD_TAG_BYTES
+    const body = record.subarray(RECORD_LENGTH_BYTES, RECORD_LENGTH_BYTES + length)
+    this.cipher.encryptInPlaceWithAd(recordAssociatedData(length), body, record.subarray(RECORD_LENGTH_BYTES + length))
+    record.writeUInt16BE(length ^ this.mask.nextMask(), 0)
     this.sinceRekey++
-    return out
   }
 }

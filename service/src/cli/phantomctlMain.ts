@@ -1,10 +1,10 @@
-import { readFile, writeFile } from 'node:fs/promises'
 import { Command } from 'commander'
 import ora from 'ora'
 import { ControlClient, ControlClientError } from '../control/controlClient.js'
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfig } from '../config/index.js'
-import { formatPeerList, parsePeerList, PeerListError } from '../state/peerListFile.js'
-import { multiaddr } from '@multiformats/multiaddr'
+import { formatSeedFile } from '../link/seedFile.js'
+import { readSeedFiles } from '../link/seedFileReader.js'
+import { writeFileAtomic } from '../state/atomicFile.js'
 import type { NodeStatus, PeerSummary } from '../daemon/phantomNode.js'
 import type { PathSummary } from '../path/service/index.js'
 import { formatBytes, formatUptime, keyValueTable, listTable } from './humanOutput.js'
@@ -151,31 +151,44 @@ async function main (): Promise<void> {
           : listTable(['Peer ID', 'Address', 'Direction', 'Connected for'], list.map(p => [p.peerId, p.addresses, p.direction, formatUptime(Math.floor((Date.now() - p.openedAt) / 1000))])))
       })
     })
-  peers.command('export <file>')
-    .description('write known peers as a peer list file (one multiaddr with /p2p/ per line; "-" for stdout)')
-    .action(async (file: string, _o: unknown, cmd: Command) => {
+  peers.command('export [file]')
+    .description('write a seed file: this node\'s own addresses and the peers it knows, one multiaddr with /p2p/ per line (no file or "-": stdout)')
+    .option('--json', 'print the list as JSON instead of (or, with a file, besides) the seed file text')
+    .action(async (file: string | undefined, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withClient(opts, async (client) => {
         const { addrs } = await client.call<{ addrs: string[] }>('peers.export')
-        const text = formatPeerList(addrs.map(a => multiaddr(a)), `Phantom peer list exported ${new Date().toISOString()}`)
-        if (file === '-') process.stdout.write(text)
-        else await writeFile(file, text, { mode: 0o644 })
-        if (file !== '-') print(opts, { file, peers: addrs.length }, () => `wrote ${addrs.length} peer addresses to ${file}`)
+        const { peerId } = await client.call<NodeStatus>('status')
+        const toStdout = file === undefined || file === '-'
+        if (toStdout && opts.json === true) {
+          process.stdout.write(JSON.stringify({ peerId, addrs }) + '\n')
+          return
+        }
+        const text = formatSeedFile(addrs, { writtenBy: `phantomctl peers export on node ${peerId}`, writtenAt: new Date() })
+        if (toStdout) {
+          process.stdout.write(text)
+          return
+        }
+        try {
+          await writeFileAtomic(file, text, 0o644)
+        } catch (err) {
+          fail(`cannot write ${file}: ${(err as Error).message}`)
+        }
+        print(opts, { file, peerId, addrs }, () => `wrote ${addrs.length} peer addresses to ${file}`)
       })
     })
   peers.command('import <file>')
-    .description('connect to the peers of a peer list file and remember them')
+    .description('connect to the peers of a seed file and remember them (bad lines are skipped with a warning)')
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
-      let addrs
-      try {
-        addrs = parsePeerList(await readFile(file, 'utf8'), file)
-      } catch (err) {
-        fail(err instanceof PeerListError ? err.message : `cannot read ${file}: ${(err as Error).message}`, EXIT_USAGE)
-      }
+      const found = await readSeedFiles([file])
+      for (const warning of found.warnings) process.stderr.write(`phantomctl: ${warning}\n`)
+      if (found.missing.length > 0) fail(`cannot read ${file}: no such file`, EXIT_USAGE)
+      const addrs = found.entries
+      if (addrs.length === 0) fail(`${file}: no usable peer address`, EXIT_USAGE)
       await withClient(opts, async (client) => {
         const result = await withSpinner(opts, `connecting to ${addrs.length} peers…`, async () =>
-          await client.call<{ given: number, connected: number }>('peers.import', { addrs: addrs.map(String) }, 60_000))
+          await client.call<{ given: number, connected: number }>('peers.import', { addrs }, 60_000))
         print(opts, result, () => `connected to ${result.connected} of ${result.given} peers`)
       })
     })

@@ -66,6 +66,14 @@ export const CONFIG_SCHEMA = {
       items: { type: 'string', maxLength: 1024, phantomMultiaddr: 'bootstrap' },
       default: []
     },
+    seedFiles: {
+      description: 'Seed files read at start: peer lists (one bootstrap multiaddr per line) whose peers are dialled like bootstrap entries; a missing file is skipped silently.',
+      type: 'array',
+      maxItems: 16,
+      uniqueItems: true,
+      items: { type: 'string', maxLength: 1024, phantomAbsolutePath: true },
+      default: ['/etc/phantom/seeds.txt', '/run/phantom-seed/seeds.txt']
+    },
     mdns: {
       description: 'Find peers on the local network by mDNS.',
       type: 'boolean',

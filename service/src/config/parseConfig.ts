@@ -16,6 +16,7 @@ interface RawConfig {
   listen: string[]
   announce: string[]
   bootstrap: string[]
+  seedFiles: string[]
   mdns: boolean
   network: { allowPrivateAddresses: boolean }
   peerCache: { size: number }
@@ -141,6 +142,7 @@ function resolve (raw: RawConfig): PhantomConfig {
     listen: [...raw.listen],
     announce: [...raw.announce],
     bootstrap: [...raw.bootstrap],
+    seedFiles: [...raw.seedFiles],
     mdns: raw.mdns,
     network: { allowPrivateAddresses: raw.network.allowPrivateAddresses },
     peerCache: { size: raw.peerCache.size },

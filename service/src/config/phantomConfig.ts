@@ -20,6 +20,8 @@ export interface PhantomConfig {
   announce: string[]
   /** Peers dialled at start, each ending in /p2p/<peer id>. */
   bootstrap: string[]
+  /** Seed files (absolute paths): peer lists dialled at start like `bootstrap`; missing ones are skipped. */
+  seedFiles: string[]
   /** Discover peers on the local network by mDNS. */
   mdns: boolean
   network: {

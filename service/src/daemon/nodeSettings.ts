@@ -10,6 +10,8 @@ export interface NodeSettings {
   listen: string[]
   announce: string[]
   bootstrap: string[]
+  /** Seed files (peer lists) read at start; their peers are dialled like `bootstrap`. None when absent. */
+  seedFiles?: string[]
   mdns: boolean
   allowPrivateAddresses: boolean
   peerCacheSize: number

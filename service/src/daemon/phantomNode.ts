@@ -37,6 +37,9 @@ import { loadHostsFile, PetnameTable } from '../dns/hostsFile.js'
 import { isSystemdResolvedRunning, routePhantomDomain, unroutePhantomDomain } from '../dns/resolvedRouting.js'
 import { apAddressOfTarget } from '../netdb/apTarget.js'
 import { phantomVersion } from './version.js'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { loadSeedPeers } from '../link/seedPeers.js'
+import { seedEntriesForExport } from '../link/seedExport.js'
 
 const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
 /** DATA frames up to this size: fewer, larger records through every hop (each hop's cost is mostly per message). */
@@ -50,6 +53,9 @@ const RECORD_READ_TIMEOUT_MS = 20_000
 const RECORD_READ_SETTLE_MS = 250
 /** Discovered peers are dialled while the node has fewer connections than this. */
 const MAX_DISCOVERY_DIALS_WHEN_CONNECTED = 64
+/** A node with no connection at all re-dials its bootstrap and seed peers this often (they may have been down, or the network not up yet). */
+const REJOIN_INTERVAL_MS = 30_000
+const REJOIN_DIAL_CONCURRENCY = 8
 
 export interface PeerSummary {
   peerId: string
@@ -135,6 +141,10 @@ export class PhantomNode {
   tunProblem: string | null = null
   private searcher!: KeySearcher
   private readonly discoveryDials = new Set<string>()
+  /** Bootstrap entries and the peers of the seed files, dialled at start and again while the node has no connection. */
+  private joinPeers: string[] = []
+  private rejoinTimer: NodeJS.Timeout | undefined
+  private rejoining = false
 
   private constructor (
     readonly settings: NodeSettings,
@@ -160,6 +170,9 @@ export class PhantomNode {
     const cached = await peerCache.load()
     if (cached.problem != null) log.warn('peer cache problem', { problem: cached.problem })
 
+    const seeds = await loadSeedPeers(settings.seedFiles ?? [], peerIdFromPrivateKey(identity).toString(), settings, log.child('seed'))
+    const joinPeers = [...new Set([...settings.bootstrap, ...seeds])]
+
     const rejections = new RejectionCounter()
     const selectors = selectorMap()
     const datastore = new GuardedRecordStore(
@@ -170,7 +183,7 @@ export class PhantomNode {
       privateKey: identity,
       listen: settings.listen,
       announce: settings.announce,
-      bootstrap: settings.bootstrap,
+      bootstrap: joinPeers,
       mdns: settings.mdns,
       allowPrivateAddresses: settings.allowPrivateAddresses,
       validators: { ...validatorMap(rejections) },
@@ -189,6 +202,7 @@ export class PhantomNode {
     }, log.child('netdb'))
     const { identity: apIdentity, created: newAp } = await loadOrCreateApIdentity(settings.dataDir)
     const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, apIdentity, log)
+    node.joinPeers = joinPeers
     node.watchPeers()
     await host.start()
     // the owner's key search runs in a worker; its start-up calibration chooses N, the tunnel keys of every X-node
@@ -231,6 +245,7 @@ export class PhantomNode {
       listen: host.getMultiaddrs().map(String),
       cachedPeers: cached.peers.length,
       bootstrap: settings.bootstrap.length,
+      seedPeers: seeds.length,
       mdns: settings.mdns
     })
     publisher.start()
@@ -261,6 +276,10 @@ export class PhantomNode {
     void node.primeFromCache()
     node.cacheTimer = setInterval(() => { void node.saveCache() }, PEER_CACHE_SAVE_INTERVAL_MS)
     node.cacheTimer.unref()
+    if (joinPeers.length > 0) {
+      node.rejoinTimer = setInterval(() => { void node.rejoinIfAlone() }, REJOIN_INTERVAL_MS)
+      node.rejoinTimer.unref()
+    }
     return node
   }
 
@@ -301,6 +320,12 @@ export class PhantomNode {
   private async primeFromCache (): Promise<void> {
     const addrs = this.peerCache.dialAddresses().filter(a => isAllowedAddress(a, this.settings))
     if (addrs.length === 0) return
+    const connected = await this.dialAll(addrs, PEER_CACHE_DIAL_CONCURRENCY, 'cached peer unreachable')
+    this.log.info('re-primed from peer cache', { tried: addrs.length, connected })
+  }
+
+  /** Dials every address, `concurrency` at a time, until the node stops; returns how many answered. */
+  private async dialAll (addrs: Multiaddr[], concurrency: number, failure: string): Promise<number> {
     let next = 0
     let connected = 0
     const worker = async (): Promise<void> => {
@@ -310,12 +335,27 @@ export class PhantomNode {
           await this.host.dial(addr, { signal: AbortSignal.timeout(10_000) })
           connected++
         } catch (err) {
-          this.log.debug('cached peer unreachable', { addr: addr.toString(), err })
+          this.log.debug(failure, { addr: addr.toString(), err })
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(PEER_CACHE_DIAL_CONCURRENCY, addrs.length) }, worker))
-    this.log.info('re-primed from peer cache', { tried: addrs.length, connected })
+    await Promise.all(Array.from({ length: Math.min(concurrency, addrs.length) }, worker))
+    return connected
+  }
+
+  /** With no connection left, dials the bootstrap and seed peers again (libp2p's bootstrap discovery dials them once, at start). */
+  private async rejoinIfAlone (): Promise<void> {
+    if (this.rejoining || this.stopping != null || this.host.getConnections().length > 0) return
+    this.rejoining = true
+    try {
+      const addrs = this.joinPeers.map(a => multiaddr(a))
+      const connected = await this.dialAll(addrs, REJOIN_DIAL_CONCURRENCY, 'bootstrap or seed peer unreachable')
+      // at info only when it helped: a node whose seeds are all gone would say the same every interval
+      if (connected > 0) this.log.info('had no peers: rejoined through the bootstrap and seed peers', { tried: addrs.length, connected })
+      else this.log.debug('no peers, and no bootstrap or seed peer answered', { tried: addrs.length })
+    } finally {
+      this.rejoining = false
+    }
   }
 
   async saveCache (): Promise<void> {
@@ -356,7 +396,7 @@ export class PhantomNode {
   isNetdbReady (): boolean {
     const publication = this.publisher.lastPublication
     if (publication != null && publication.storedAt > 0) return true
-    return this.host.getConnections().length === 0 && this.peerCache.count === 0 && this.settings.bootstrap.length === 0 && publication != null
+    return this.host.getConnections().length === 0 && this.peerCache.count === 0 && this.joinPeers.length === 0 && publication != null
   }
 
   async status (): Promise<NodeStatus> {
@@ -520,15 +560,28 @@ export class PhantomNode {
     return { given: addrs.length, connected }
   }
 
-  /** Peers worth exporting: the connected ones and the cache, as dialable multiaddrs with /p2p/. */
+  /**
+   * The lines of a seed file (`peers export`): this node's own addresses, then
+   * the connected peers (the addresses this node dialled them at, and what
+   * identify told), then the peer cache; only addresses the address policy
+   * allows, each with /p2p/, at most SEED_FILE_MAX_ENTRIES (link/seedExport.ts).
+   */
   exportPeers (): Multiaddr[] {
-    const seen = new Set<string>()
-    const out: Multiaddr[] = []
-    for (const a of this.peerCache.dialAddresses()) {
-      const s = a.toString()
-      if (!seen.has(s)) { seen.add(s); out.push(a) }
+    const connected = new Map<string, string[]>()
+    for (const conn of this.host.getConnections()) {
+      const id = conn.remotePeer.toString()
+      const addrs = connected.get(id) ?? []
+      // an inbound connection's remote port is the peer's ephemeral one: only dialled addresses are worth handing on
+      if (conn.direction === 'outbound') addrs.push(conn.remoteAddr.decapsulateCode(0x01a5).toString())
+      connected.set(id, addrs)
     }
-    return out
+    return seedEntriesForExport({
+      ownPeerId: this.host.peerId.toString(),
+      ownAddrs: this.host.getMultiaddrs(),
+      connected: [...connected].map(([peerId, addrs]) => ({ peerId, addrs })),
+      cached: this.peerCache.list(),
+      allowed: (a) => isAllowedAddress(a, this.settings)
+    }).map(a => multiaddr(a))
   }
 
   get identityKey (): Ed25519PrivateKey {
@@ -549,6 +602,7 @@ export class PhantomNode {
         await this.tunnelService.stop()
         await this.searcher.close().catch(() => {})
         if (this.cacheTimer != null) clearInterval(this.cacheTimer)
+        if (this.rejoinTimer != null) clearInterval(this.rejoinTimer)
         await this.saveCache()
         await this.host.stop()
         this.log.info('node stopped')

@@ -10,6 +10,7 @@ export function settingsFromConfig (config: PhantomConfig): NodeSettings {
     listen: config.listen,
     announce: config.announce,
     bootstrap: config.bootstrap,
+    seedFiles: config.seedFiles,
     mdns: config.mdns,
     allowPrivateAddresses: config.network.allowPrivateAddresses,
     peerCacheSize: config.peerCache.size,

@@ -90,7 +90,7 @@ describe('config parsing never fails with anything but ConfigError (fuzz)', () =
     const value = fc.letrec((tie) => ({
       node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node'), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 8 }), tie('node'), { maxKeys: 3 }))
     })).node
-    const keys = fc.constantFrom('dataDir', 'controlSocket', 'listen', 'announce', 'bootstrap', 'mdns', 'network', 'peerCache', 'log', 'keys', 'netdb',
+    const keys = fc.constantFrom('dataDir', 'controlSocket', 'listen', 'announce', 'bootstrap', 'seedFiles', 'mdns', 'network', 'peerCache', 'log', 'keys', 'netdb',
       'allowPrivateAddresses', 'size', 'level', 'pathBuildingKeyRotation', 'pathBuildingKeyGrace', 'nodeRecordLifetime', 'republishInterval', 'queryResponders')
     const section = fc.dictionary(keys, value, { maxKeys: 3 })
     const document = fc.dictionary(keys, fc.oneof(value, section), { maxKeys: 6 })

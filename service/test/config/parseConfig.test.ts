@@ -11,6 +11,7 @@ listen:
 announce: [/ip4/203.0.113.7/tcp/4821, /dns4/node.example/tcp/4821]
 bootstrap:
   - /ip4/192.0.2.1/tcp/4821/p2p/${PEER_ID}
+seedFiles: [/media/stick/seeds.txt]
 mdns: false
 network:
   allowPrivateAddresses: true
@@ -72,6 +73,7 @@ describe('config parsing: valid files', () => {
       listen: ['/ip4/0.0.0.0/tcp/4821'],
       announce: [],
       bootstrap: [],
+      seedFiles: ['/etc/phantom/seeds.txt', '/run/phantom-seed/seeds.txt'],
       mdns: true,
       network: { allowPrivateAddresses: false },
       peerCache: { size: 1000 },
@@ -111,6 +113,7 @@ describe('config parsing: valid files', () => {
       listen: ['/ip4/127.0.0.1/tcp/0', '/ip6/::1/tcp/4822'],
       announce: ['/ip4/203.0.113.7/tcp/4821', '/dns4/node.example/tcp/4821'],
       bootstrap: [`/ip4/192.0.2.1/tcp/4821/p2p/${PEER_ID}`],
+      seedFiles: ['/media/stick/seeds.txt'],
       mdns: false,
       network: { allowPrivateAddresses: true },
       peerCache: { size: 0 },
@@ -188,7 +191,7 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('mdns: true\n\ndatadir: /x\n', {
       line: 3,
       field: 'datadir',
-      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, mdns, network, peerCache, log, keys, netdb, path, tun, ap, dns, socks, services)']
+      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, seedFiles, mdns, network, peerCache, log, keys, netdb, path, tun, ap, dns, socks, services)']
     })
   })
 
@@ -257,6 +260,13 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('bootstrap: [/ip4/192.0.2.1/tcp/4821/p2p/12D3KooWAbc]\n', { line: 1, field: 'bootstrap[0]', says: ['"12D3KooWAbc" is not a valid peer id'] })
     expectParseError(`bootstrap: [/p2p/${PEER_ID}]\n`, { line: 1, field: 'bootstrap[0]', says: ['address before /p2p/ is missing'] })
     expectParseError(`bootstrap: [/ip4/192.0.2.1/tcp/4821/p2p/${PEER_ID}/tcp/1]\n`, { line: 1, field: 'bootstrap[0]', says: ['ending in /p2p/'] })
+  })
+
+  it('seedFiles: absolute paths, distinct, at most 16', () => {
+    expectParseError('seedFiles: [seeds.txt]\n', { line: 1, field: 'seedFiles[0]', says: ['absolute path'] })
+    expectParseError('seedFiles:\n  - /a\n  - /a\n', { line: 3, field: 'seedFiles[1]', says: ['duplicate entry, the same as seedFiles[0]'] })
+    expectParseError(`seedFiles: [${Array.from({ length: 17 }, (_, i) => `/s${i}`).join(', ')}]\n`, { line: 1, field: 'seedFiles', says: ['16'] })
+    assert.deepEqual(parseConfig('seedFiles: []\n', FILE).seedFiles, [])
   })
 
   it('a duplicate list entry points at the second one', () => {

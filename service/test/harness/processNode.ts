@@ -55,6 +55,8 @@ export class ProcessNode {
       listen: ['/ip4/127.0.0.1/tcp/0'],
       bootstrap: options.bootstrap ?? [],
       mdns: false,
+      // hermetic: never the machine's own seed files (/etc/phantom/seeds.txt)
+      seedFiles: [],
       network: { allowPrivateAddresses: true },
       log: { level: process.env.PHANTOM_TEST_LOG_LEVEL ?? 'info' },
       // tests that are not about paths keep none, so they stay light; path tests override this

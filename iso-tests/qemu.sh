@@ -16,16 +16,24 @@ VM_PIDS=()
 
 # vm_start NAME FIRMWARE(bios|uefi|uefi-sb) MEDIA(cd|usb|kernel|disk) [extra qemu args...]
 # Creates $TEST_TMP/NAME/{console.log,shell.sock}; records the start time.
+# Optional, from the environment: VM_MONITOR=1 gives the VM a QEMU monitor on
+# $TEST_TMP/NAME/monitor.sock (for vm_screendump of its VGA screen: tty1);
+# VM_NETNS=NS runs QEMU inside network namespace NS (tap devices there).
 vm_start() {
   local name=$1 firmware=$2 media=$3
   shift 3
   local dir=$TEST_TMP/$name
   mkdir -p "$dir"
   local args=(-name "$name" -accel tcg,thread=multi -machine q35 -smp 2 -m "$VM_MEMORY"
-    -display none -monitor none -no-reboot
+    -display none -no-reboot
     -serial "file:$dir/console.log"
     -serial "unix:$dir/shell.sock,server=on,wait=off"
     -pidfile "$dir/qemu.pid")
+  if [ -n "${VM_MONITOR:-}" ]; then
+    args+=(-monitor "unix:$dir/monitor.sock,server=on,wait=off")
+  else
+    args+=(-monitor none)
+  fi
   if [ "$firmware" = uefi ]; then
     cp "$OVMF_VARS" "$dir/OVMF_VARS.fd"
     args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE"
@@ -49,7 +57,8 @@ vm_start() {
     *) echo "vm_start: unknown media $media" >&2; return 2 ;;
   esac
   date +%s > "$dir/started"
-  qemu-system-x86_64 "${args[@]}" "$@" > "$dir/qemu.log" 2>&1 &
+  # (ip netns exec execs QEMU in place: $! stays QEMU's pid)
+  ${VM_NETNS:+ip netns exec "$VM_NETNS"} qemu-system-x86_64 "${args[@]}" "$@" > "$dir/qemu.log" 2>&1 &
   VM_PIDS+=($!)
   echo $! > "$dir/pid"
 }
@@ -120,6 +129,12 @@ vm_wait_exit() {
     sleep 2
   done
   return 1
+}
+
+# vm_screendump NAME FILE.png: the VM's screen (VGA: tty1) as PNG, through
+# its monitor (needs VM_MONITOR=1 at vm_start).
+vm_screendump() {
+  python3 "$ISO_TESTS_DIR/qemuMonitor.py" "$TEST_TMP/$1/monitor.sock" 30 "screendump $2 -f png" >/dev/null && [ -s "$2" ]
 }
 
 vm_elapsed() { echo $(( $(date +%s) - $(cat "$TEST_TMP/$1/started") )); }

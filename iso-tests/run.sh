@@ -14,11 +14,22 @@
 #            its 169.254/16 address and lists the other as a peer (mDNS)
 #   install  unattended install to a blank disk, then boot that disk under
 #            BIOS and UEFI: the node runs with the same configuration
-#   secureboot  UEFI-CD with Secure Boot enforced (OVMF, Microsoft keys)
+#   secureboot  UEFI-CD with Secure Boot enforced (OVMF, Microsoft keys), and
+#            the negative test: the same firmware refuses a tampered shim
+#   scenario two VMs and 10 nodes from the .deb (namespaces) on one private LAN, mDNS only: from A, B's name, ping -6, curl (iso-tests/scenario.sh; root)
+#   persistence  a phantom-persist partition keeps PeerId, AP address and
+#            /etc/phantom across boots; without one every boot is new
+#            (iso-tests/persistence.sh)
+#   seed     no mDNS neighbour, no bootstrap: a vfat disk labelled PHANTOMSEED
+#            with a seed file from `phantomctl peers export` on a host node
+#            brings the VM to it (iso-tests/seed.sh)
 # Default: quick lan. Prints "N passed, N failed" last; exit 1 on failure.
 # QEMU processes and temporary files are removed even on failure.
 set -euo pipefail
 source "$(dirname "$0")/qemu.sh"
+source "$(dirname "$0")/scenario.sh"
+source "$(dirname "$0")/persistence.sh"
+source "$(dirname "$0")/seed.sh"
 REPO_DIR=$(cd "$ISO_TESTS_DIR/.." && pwd)
 BUILD_DIR=${PHANTOM_BUILD_DIR:-$REPO_DIR/build}
 VERSION=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$REPO_DIR/service/package.json" | head -n 1)
@@ -64,7 +75,9 @@ extract_kernel() {
   xorriso -osirrox on -indev "$ISO" -extract /boot/grub/grub.cfg "$TEST_TMP/grub.cfg" >/dev/null 2>&1
   # The menu's own kernel command line, plus the test's root shell on ttyS1.
   LIVE_APPEND=$(awk '/menuentry "Phantom node"/ {f=1} f && $1 == "linux" {$1=""; $2=""; print; exit}' "$TEST_TMP/grub.cfg")
-  LIVE_APPEND="$(printf '%s' "$LIVE_APPEND" | sed 's/findiso=[^ ]*//') systemd.debug_shell=ttyS1"
+  # no_timer_check: on a loaded host an emulated guest's boot-time IO-APIC
+  # timer check can fail with a kernel panic ("IO-APIC + timer doesn't work!").
+  LIVE_APPEND="$(printf '%s' "$LIVE_APPEND" | sed 's/findiso=[^ ]*//') systemd.debug_shell=ttyS1 no_timer_check"
   [ -n "$LIVE_APPEND" ] || { echo "ERROR: no \"Phantom node\" entry in the ISO's grub.cfg" >&2; exit 1; }
 }
 
@@ -124,7 +137,7 @@ test_quick() {
 }
 
 test_matrix() {
-  local firmware media name
+  local firmware media name failed_before=$FAILED
   for firmware in bios uefi; do
     for media in cd usb; do
       name=$firmware-$media
@@ -138,6 +151,11 @@ test_matrix() {
       vm_stop "$name"
     done
   done
+  # All four passed: record the tree the ISO was built from, so CI runs the
+  # matrix again only once live-config/, packaging/ or debian/ change.
+  if [ "$FAILED" = "$failed_before" ] && [ -f "$ISO.tree" ]; then
+    bash "$ISO_TESTS_DIR/appliance-tree.sh" record "$(cat "$ISO.tree")" "$(sha256sum "$ISO" | cut -d' ' -f1)" | while IFS= read -r l; do log "matrix: $l"; done
+  fi
 }
 
 # UEFI with Secure Boot enforced (OVMF with Microsoft's keys enrolled): the
@@ -155,6 +173,42 @@ test_secureboot() {
     fail "$name: no PHANTOM-NODE-READY within ${BOOT_TIMEOUT}s; console tail: $(tail -c 400 "$TEST_TMP/$name/console.log" | tr -d '\r' | tr '\n' ' ')"
   fi
   vm_stop "$name"
+  test_secureboot_refuses_tampered
+}
+
+# The negative test: the firmware really enforces Secure Boot. Debian's shim
+# from the ISO alone on a FAT disk runs (and reports that GRUB is missing);
+# the same shim with one byte changed is refused ("Access Denied").
+test_secureboot_refuses_tampered() {
+  local dir=$TEST_TMP/sb-neg variant
+  mkdir -p "$dir"
+  xorriso -osirrox on -indev "$ISO" -extract /EFI/boot/bootx64.efi "$dir/shim.efi" >/dev/null 2>&1 \
+    || { fail "secureboot: no /EFI/boot/bootx64.efi in the ISO"; return; }
+  python3 -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); d[len(d) // 3] ^= 1; open(sys.argv[2], "wb").write(d)' \
+    "$dir/shim.efi" "$dir/shim-tampered.efi"
+  for variant in signed tampered; do
+    local file=$dir/shim.efi name=uefi-sb-$variant
+    [ "$variant" = tampered ] && file=$dir/shim-tampered.efi
+    rm -f "$dir/$variant.img"
+    mkfs.vfat -C "$dir/$variant.img" 4096 >/dev/null && mmd -i "$dir/$variant.img" ::/EFI ::/EFI/BOOT \
+      && mcopy -i "$dir/$variant.img" "$file" ::/EFI/BOOT/BOOTX64.EFI \
+      || { fail "secureboot: could not make the $variant FAT disk (dosfstools, mtools)"; return; }
+    log "== secureboot: $variant shim alone on a disk"
+    vm_start "$name" uefi-sb disk -drive "if=virtio,format=raw,file=$dir/$variant.img" -nic none
+    vm_wait_console "$name" 'No bootable option or device was found' 300 || true
+    vm_stop "$name"
+  done
+  local signed=$TEST_TMP/uefi-sb-signed/console.log tampered=$TEST_TMP/uefi-sb-tampered/console.log
+  if grep -aq 'Failed to open \\EFI\\BOOT\\grubx64.efi' "$signed" && ! grep -aq 'Access Denied' "$signed"; then
+    pass "secureboot: the firmware runs Debian's signed shim (it reports GRUB missing)"
+  else
+    fail "secureboot: the signed shim did not run; console tail: $(tail -c 400 "$signed" | tr -d '\r' | tr '\n' ' ')"
+  fi
+  if grep -aq 'UEFI Non-Block Boot Device.*Access Denied' "$tampered" && ! grep -aq 'grubx64.efi' "$tampered"; then
+    pass "secureboot: the firmware refuses the same shim with one byte changed (Access Denied)"
+  else
+    fail "secureboot: the tampered shim was not refused; console tail: $(tail -c 400 "$tampered" | tr -d '\r' | tr '\n' ' ')"
+  fi
 }
 
 test_lan() {
@@ -196,9 +250,18 @@ test_lan() {
 
 test_install() {
   log "== install: unattended install to a blank disk"
-  local disk=$TEST_TMP/disk.qcow2 ready_live ready
+  local disk=$TEST_TMP/disk.qcow2 ready_live ready install_append out
+  # The installer menu entry's own command line (it has no persistence
+  # option), made unattended, plus the test's root shell (the installer
+  # carries it over to the installed system in unattended mode).
+  install_append=$(awk '/menuentry "Install Phantom node to disk"/ {f=1} f && $1 == "linux" {$1=""; $2=""; print; exit}' "$TEST_TMP/grub.cfg")
+  case "$install_append" in
+    *phantom.install=ask*) ;;
+    *) fail "install: no \"Install Phantom node to disk\" entry with phantom.install=ask in the ISO's grub.cfg"; return ;;
+  esac
+  install_append="$(printf '%s' "$install_append" | sed -e 's/findiso=[^ ]*//' -e 's#phantom\.install=ask#phantom.install=auto:/dev/vda#') systemd.debug_shell=ttyS1"
   qemu-img create -q -f qcow2 "$disk" 4G
-  VM_APPEND="phantom.install=auto:/dev/vda" vm_start installer bios kernel \
+  LIVE_APPEND=$install_append vm_start installer bios kernel \
     -drive "if=virtio,format=qcow2,file=$disk" -nic none
   if vm_wait_exit installer 1500 && grep -aq 'PHANTOM-INSTALL-DONE' "$TEST_TMP/installer/console.log"; then
     pass "install: installed and powered off after $(vm_elapsed installer)s"
@@ -209,9 +272,21 @@ test_install() {
   fi
   # The live configuration the installed system must run with.
   ready_live="config=$(sha256sum "$REPO_DIR/live-config/config/includes.chroot_after_packages/etc/phantom/phantom.yaml" | cut -c1-16)"
-  local firmware peer_bios="" peer_uefi=""
+  local firmware peer_bios="" peer_uefi="" port id_live=""
   for firmware in bios uefi; do
-    vm_start "disk-$firmware" "$firmware" disk -drive "if=virtio,format=qcow2,file=$disk" -nic user,model=virtio-net-pci
+    if [ "$firmware" = bios ]; then
+      vm_start "disk-$firmware" "$firmware" disk -drive "if=virtio,format=qcow2,file=$disk" -nic user,model=virtio-net-pci
+    else
+      # Second boot: the installed node on a private LAN (-netdev socket, no
+      # DHCP: link-local addresses) together with an amnesic live node.
+      port=$(( 20000 + RANDOM % 20000 ))
+      vm_start "disk-$firmware" "$firmware" disk -drive "if=virtio,format=qcow2,file=$disk" \
+        -netdev "socket,id=lan,listen=127.0.0.1:$port" -device virtio-net-pci,netdev=lan,mac=52:54:00:50:01:01
+      local i=0
+      while [ "$i" -lt 30 ] && ! ss -Hltn "sport = :$port" | grep -q .; do sleep 1; i=$((i + 1)); done
+      vm_start install-lan-live bios kernel \
+        -netdev "socket,id=lan,connect=127.0.0.1:$port" -device virtio-net-pci,netdev=lan,mac=52:54:00:50:01:02
+    fi
     if vm_wait_console "disk-$firmware" 'PHANTOM-NODE-READY' "$BOOT_TIMEOUT"; then
       ready=$(grep -ao 'PHANTOM-NODE-READY[^\r]*' "$TEST_TMP/disk-$firmware/console.log" | head -n 1)
       pass "install: disk boots under ${firmware^^}; node ready after $(vm_elapsed "disk-$firmware")s ($ready)"
@@ -225,13 +300,44 @@ test_install() {
     else
       fail "install: disk does not boot to a ready node under ${firmware^^}; console tail: $(tail -c 600 "$TEST_TMP/disk-$firmware/console.log" | tr -d '\r' | tr '\n' ' ')"
     fi
-    vm_stop "disk-$firmware"
+    if [ "$firmware" = bios ]; then
+      # live-boot is gone, and with it any meaning of a persistence option
+      if out=$(vm_shell disk-bios 60 'grep -qw persistence /proc/cmdline && echo has-persistence; dpkg-query -W -f="\${db:Status-Status}\n" live-boot 2>/dev/null || echo not-installed; ls -d /usr/lib/live/boot 2>/dev/null; ls /etc/tmpfiles.d'); then
+        case "$(echo $out)" in
+          *has-persistence*|*"/usr/lib/live/boot"*|*phantom-persistence*|*" installed"*|installed*) fail "install: the installed system still carries live-boot or its persistence: $(echo $out)" ;;
+          *) pass "install: the installed system boots without live-boot and without a persistence option ($(echo $out))" ;;
+        esac
+      else
+        fail "install: no root shell on the installed system (systemd.debug_shell not carried over?)"
+      fi
+      vm_stop "disk-$firmware"
+    fi
   done
   if [ -n "$peer_bios" ] && [ "$peer_bios" = "$peer_uefi" ]; then
     pass "install: the node keeps its identity across reboots ($peer_bios)"
   else
     fail "install: the node's identity changed between the BIOS and the UEFI boot ('$peer_bios' vs '$peer_uefi')"
   fi
+  # The installed node rejoins the LAN: it finds the live node by mDNS.
+  local both_at
+  id_live=$(vm_wait_shell install-lan-live "$BOOT_TIMEOUT" 'phantomctl status --json' | python3 -c 'import json,sys; print(json.load(sys.stdin)["peerId"])' || true)
+  if [ -n "$id_live" ] && vm_wait_shell disk-uefi 120 'phantomctl status --json' >/dev/null; then
+    both_at=$(date +%s)
+    if vm_wait_shell disk-uefi 300 "phantomctl peers --json | grep -q '$id_live'" >/dev/null; then
+      pass "install: the installed node ($peer_uefi) lists the live node ($id_live) on the LAN $(( $(date +%s) - both_at ))s after both answered ($(vm_elapsed disk-uefi)s after its power-on)"
+    else
+      fail "install: the installed node does not list the live node; its peers: $(vm_shell disk-uefi 30 'phantomctl peers --json; ip -o addr' || true)"
+    fi
+    if vm_wait_shell install-lan-live 120 "phantomctl peers --json | grep -q '${peer_uefi#peerId=}'" >/dev/null; then
+      pass "install: the live node lists the installed node"
+    else
+      fail "install: the live node does not list the installed node"
+    fi
+  else
+    fail "install: on the LAN a node did not answer (live '$id_live')"
+  fi
+  vm_stop disk-uefi
+  vm_stop install-lan-live
 }
 
 # The whole run is one function called on the script's last line: bash reads
@@ -246,7 +352,7 @@ main() {
   extract_kernel
   for suite in "${SUITES[@]}"; do
     case "$suite" in
-      quick|matrix|lan|install|secureboot) "test_$suite" ;;
+      quick|matrix|lan|install|secureboot|scenario|persistence|seed) "test_$suite" ;;
       *) echo "ERROR: unknown suite $suite" >&2; exit 2 ;;
     esac
   done

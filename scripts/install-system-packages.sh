@@ -18,7 +18,7 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 # --packaging: also what building and testing the .deb and the ISO needs
 if [ "${1:-}" = "--packaging" ]; then
   packages+=(debhelper dpkg-dev fakeroot lintian debootstrap qemu-system-x86 qemu-utils ovmf xorriso
-             squashfs-tools mtools dosfstools rsync cpio zstd xz-utils binutils systemd)
+             squashfs-tools mtools dosfstools fdisk rsync cpio zstd xz-utils binutils systemd)
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null

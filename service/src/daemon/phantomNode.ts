@@ -40,6 +40,7 @@ import { phantomVersion } from './version.js'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadSeedPeers } from '../link/seedPeers.js'
 import { seedEntriesForExport } from '../link/seedExport.js'
+import { DiscoveryDialBackoff } from '../link/discoveryDialBackoff.js'
 
 const PEER_CACHE_SAVE_INTERVAL_MS = 5 * 60_000
 /** DATA frames up to this size: fewer, larger records through every hop (each hop's cost is mostly per message). */
@@ -48,6 +49,8 @@ const BULK_DATA_PAYLOAD_BYTES = 60 * 1024
 const STREAM_WINDOW_BYTES = 4 * 1024 * 1024
 const CONNECTION_WINDOW_BYTES = 16 * 1024 * 1024 - 1
 const PEER_CACHE_DIAL_CONCURRENCY = 16
+/** A LAN dial to a slow peer (an old PC, an emulated VM) may take seconds to finish its Noise handshake. */
+const DISCOVERY_DIAL_TIMEOUT_MS = 20_000
 const RECORD_WRITE_TIMEOUT_MS = 30_000
 const RECORD_READ_TIMEOUT_MS = 20_000
 const RECORD_READ_SETTLE_MS = 250
@@ -141,6 +144,7 @@ export class PhantomNode {
   tunProblem: string | null = null
   private searcher!: KeySearcher
   private readonly discoveryDials = new Set<string>()
+  private readonly discoveryBackoff = new DiscoveryDialBackoff()
   /** Bootstrap entries and the peers of the seed files, dialled at start and again while the node has no connection. */
   private joinPeers: string[] = []
   private rejoinTimer: NodeJS.Timeout | undefined
@@ -299,16 +303,21 @@ export class PhantomNode {
       const { id, multiaddrs } = evt.detail
       if (this.stopping != null || id.equals(this.host.peerId)) return
       if (this.host.getConnections(id).length > 0 || this.host.getConnections().length >= MAX_DISCOVERY_DIALS_WHEN_CONNECTED) return
-      if (this.discoveryDials.has(id.toString())) return
-      this.discoveryDials.add(id.toString())
+      const peer = id.toString()
+      if (this.discoveryDials.has(peer) || !this.discoveryBackoff.mayDial(peer, Date.now())) return
+      this.discoveryDials.add(peer)
       const usable = multiaddrs.filter(a => isAllowedAddress(a, this.settings))
-      this.log.debug('peer discovered', { peer: id.toString(), addresses: usable.map(String) })
-      this.host.dial(id, { signal: AbortSignal.timeout(10_000) })
-        .then(() => { this.log.info('connected to discovered peer', { peer: id.toString() }) })
-        .catch((err: unknown) => { this.log.debug('discovered peer unreachable', { peer: id.toString(), err }) })
-        .finally(() => { this.discoveryDials.delete(id.toString()) })
+      this.log.debug('peer discovered', { peer, addresses: usable.map(String) })
+      this.host.dial(id, { signal: AbortSignal.timeout(DISCOVERY_DIAL_TIMEOUT_MS) })
+        .then(() => { this.log.info('connected to discovered peer', { peer }) })
+        .catch((err: unknown) => {
+          const retryInMs = this.discoveryBackoff.dialFailed(peer, Date.now())
+          this.log.debug('discovered peer unreachable', { peer, retryInMs, err })
+        })
+        .finally(() => { this.discoveryDials.delete(peer) })
     })
     this.host.addEventListener('peer:connect', (evt) => {
+      this.discoveryBackoff.connected(evt.detail.toString())
       this.log.debug('peer connected', { peer: evt.detail.toString() })
     })
     this.host.addEventListener('peer:disconnect', (evt) => {

@@ -1,7 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { ControlMethodError } from '../control/controlProtocol.js'
 import type { ControlMethod } from '../control/controlServer.js'
-import { parsePeerList, PeerListError } from '../state/peerListFile.js'
+import { checkSeedEntries, SeedFileError } from '../link/seedFile.js'
 import { recordKeyFromText } from '../netdb/recordKeyText.js'
 import { decodeNodeRecord } from '../netdb/records/nodeRecord.js'
 import { decodeApRecord } from '../netdb/records/apRecord.js'
@@ -48,14 +48,14 @@ export function controlMethods (node: PhantomNode): Map<string, ControlMethod> {
   methods.set('peers.export', async () => ({ addrs: node.exportPeers().map(String) }))
   methods.set('peers.import', async (params) => {
     const addrs = params.addrs
-    if (!Array.isArray(addrs) || addrs.some(a => typeof a !== 'string')) throw new ControlMethodError('invalid-params', '"addrs" must be an array of strings')
-    let parsed
+    if (!Array.isArray(addrs)) throw new ControlMethodError('invalid-params', '"addrs" must be an array of strings')
+    let checked: string[]
     try {
-      parsed = parsePeerList((addrs as string[]).join('\n'), 'import')
+      checked = checkSeedEntries(addrs, 'addrs')
     } catch (err) {
-      throw new ControlMethodError('invalid-params', err instanceof PeerListError ? err.message : String(err))
+      throw new ControlMethodError('invalid-params', err instanceof SeedFileError ? err.message : String(err))
     }
-    return await node.importPeers(parsed)
+    return await node.importPeers(checked.map(a => multiaddr(a)))
   })
   methods.set('netdb.get', async (params) => {
     let key: Uint8Array

@@ -115,3 +115,36 @@ function oneLine (text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200)
 }
+
+/**
+ * Checks a list of peer addresses received as values rather than as a file
+ * (the control method `peers.import`) with the seed file's rules: at most
+ * SEED_FILE_MAX_ENTRIES entries, each a string of at most
+ * SEED_FILE_MAX_LINE_CHARS characters (after trimming surrounding spaces)
+ * that is a bootstrap multiaddr ending in one `/p2p/<peer id>`, and all of
+ * them together (one per line) at most SEED_FILE_MAX_BYTES, so the list could
+ * be a seed file's body. Unlike parseSeedFile it is strict: the first bad
+ * entry is a SeedFileError naming `source` and the entry's index (0-based),
+ * since an array has no comments or blank lines to tolerate. Returns the
+ * distinct trimmed entries in order. Never throws anything but SeedFileError.
+ */
+export function checkSeedEntries (entries: readonly unknown[], source: string): string[] {
+  if (entries.length > SEED_FILE_MAX_ENTRIES) throw new SeedFileError(`${source}: ${entries.length} addresses; at most ${SEED_FILE_MAX_ENTRIES} (SEED_FILE_MAX_ENTRIES) in one list`)
+  const out: string[] = []
+  const seen = new Set<string>()
+  let bytes = 0
+  for (let i = 0; i < entries.length; i++) {
+    const raw = entries[i]
+    if (typeof raw !== 'string') throw new SeedFileError(`${source}[${i}]: not a string`)
+    const entry = raw.trim()
+    if (entry.length > SEED_FILE_MAX_LINE_CHARS) throw new SeedFileError(`${source}[${i}]: too long (${entry.length} characters; at most ${SEED_FILE_MAX_LINE_CHARS})`)
+    const problem = multiaddrProblem(entry, 'bootstrap')
+    if (problem !== undefined) throw new SeedFileError(`${source}[${i}]: ${problem}`)
+    if (seen.has(entry)) continue
+    bytes += Buffer.byteLength(entry, 'utf8') + 1
+    if (bytes > SEED_FILE_MAX_BYTES) throw new SeedFileError(`${source}: the addresses take more than ${SEED_FILE_MAX_BYTES} bytes (SEED_FILE_MAX_BYTES), one per line`)
+    seen.add(entry)
+    out.push(entry)
+  }
+  return out
+}

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import fc from 'fast-check'
 import { multiaddr } from '@multiformats/multiaddr'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { PeerCache, PEER_CACHE_FILE } from '../../src/state/peerCache.js'
-import { parsePeerList, formatPeerList, PeerListError } from '../../src/state/peerListFile.js'
 
 async function somePeerIds (n: number): Promise<string[]> {
   return await Promise.all(Array.from({ length: n }, async () => peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()))
@@ -53,30 +51,5 @@ describe('peer cache', () => {
     const loaded = await cache.load()
     assert.equal(loaded.peers.length, 1)
     assert.match(loaded.problem ?? '', /skipped 6 malformed/)
-  })
-})
-
-describe('peer list file (export/import, seed files)', () => {
-  it('round-trips and ignores comments and blank lines', async () => {
-    const ids = await somePeerIds(3)
-    const addrs = ids.map((id, i) => multiaddr(`/ip4/192.168.1.${i + 1}/tcp/4821/p2p/${id}`))
-    const text = formatPeerList(addrs, 'test')
-    assert.deepEqual(parsePeerList(text + '\n\n# more\n', 'f').map(String), addrs.map(String))
-  })
-
-  it('names the line of a bad entry', async () => {
-    const [id] = await somePeerIds(1)
-    assert.throws(() => parsePeerList(`# c\n/ip4/1.2.3.4/tcp/1/p2p/${id as string}\nhello\n`, 'seed.txt'), (err: unknown) => err instanceof PeerListError && err.message.startsWith('seed.txt:3:'))
-    assert.throws(() => parsePeerList('/ip4/1.2.3.4/tcp/1\n', 'seed.txt'), /no \/p2p\//)
-  })
-
-  it('random text never throws anything but PeerListError', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => {
-      try {
-        parsePeerList(text, 'fuzz')
-      } catch (err) {
-        assert.ok(err instanceof PeerListError, String(err))
-      }
-    }), { numRuns: 300 })
   })
 })

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { installCleanupHandlers, onCleanup, runCleanups } from './cleanup.js'
+import { chartSourceName, compareChartSvg } from './compareChart.js'
 import { formatTables, type BulkFigures, type CompareRun, type PathResult } from './compareResults.js'
 import { removeStaleNamespaces, run, runClient } from './namespaces.js'
 import { cpuSeconds, PeakRssSampler, rssMiB, totalCpuSeconds } from './procStats.js'
@@ -202,8 +203,10 @@ async function main (): Promise<void> {
   const file = values.out ?? join(repoRoot, 'build', 'bench', `compare-${compareRun.date.replace(/[:]/g, '-').replace(/\..*$/, '')}${quick ? '-quick' : ''}.json`)
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, JSON.stringify(compareRun, null, 2) + '\n')
+  const chartFile = file.replace(/\.json$/i, '') + '.svg'
+  writeFileSync(chartFile, compareChartSvg(compareRun, { source: chartSourceName(file, repoRoot) }))
   say('\n' + formatTables(compareRun))
-  say(`\nresults: ${file}`)
+  say(`\nresults: ${file}\nchart: ${chartFile}`)
 }
 
 function safeNotes (transport: Transport): Record<string, string> {

@@ -32,6 +32,7 @@ import { SocksServer } from '../socks/socksServer.js'
 import { PhantomConnectError } from '../socks/socksConnectError.js'
 import { formatListenAddress } from '../socks/loopbackListenAddress.js'
 import { TunInterface, TunUnavailableError, type TunInterfaceStatus } from './tunInterface.js'
+import type { RouterStats } from '../tun/router/index.js'
 import { PhantomResolver } from '../dns/phantomResolver.js'
 import { loadHostsFile, PetnameTable } from '../dns/hostsFile.js'
 import { isSystemdResolvedRunning, routePhantomDomain, unroutePhantomDomain } from '../dns/resolvedRouting.js'
@@ -93,6 +94,8 @@ export interface NodeStatus {
   /** The TUN interface, or null (then `tunProblem` says why). */
   tun: TunInterfaceStatus | null
   tunProblem?: string
+  /** The TUN packet router's counters and gauges (docs/tun.md, "Counters"), or null without a TUN interface. */
+  tunRouter: RouterStats | null
   /** Where the .phantom resolver listens, or null (then `dnsProblem` says why). */
   dns: string | null
   dnsProblem?: string
@@ -434,6 +437,7 @@ export class PhantomNode {
       tunnelKeyCount: this.searcher.keyCount,
       socks: this.socksServer == null ? null : formatListenAddress(this.socksServer.address()),
       tun: this.tunInterface?.status() ?? null,
+      tunRouter: this.tunInterface?.stats ?? null,
       dns: this.resolver == null ? null : formatListenAddress(this.resolver.address()),
       ...(this.resolverProblem != null ? { dnsProblem: this.resolverProblem } : {}),
       ...(this.tunProblem != null ? { tunProblem: this.tunProblem } : {}),

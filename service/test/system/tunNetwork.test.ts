@@ -9,6 +9,8 @@ import { NamespaceLan } from '../harness/namespaceLan.js'
 import { waitFor } from '../harness/waitFor.js'
 import { requireRoot } from '../tun/helpers/testNamespace.js'
 import { randomBytes } from '../../src/crypto/index.js'
+import { addressHex, capturedPackets, spawnRogueSender } from './rogue/rogueProcess.js'
+import type { JsonLineChild } from '../tun/helpers/jsonLineChild.js'
 
 const NODES = 12
 const FILE_BYTES = 100 * 1024 * 1024
@@ -113,7 +115,7 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
 
   it('the resolver answers B\'s .phantom name, refuses example.com, and no DNS packet leaves A\'s namespace (capture on its LAN interface)', async () => {
     const pcap = join(dir, 'dns.pcap')
-    const capture = spawn('ip', ['netns', 'exec', lan!.nodes[0]!.name, 'tcpdump', '-i', 'eth0', '-n', '-U', '-w', pcap, 'port 53'], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const capture = spawn('ip', ['netns', 'exec', lan!.nodes[0]!.name, 'tcpdump', '-i', 'eth0', '-n', '--immediate-mode', '-U', '-w', pcap, 'port 53'], { stdio: ['ignore', 'ignore', 'pipe'] })
     let captureLog = ''
     capture.stderr!.on('data', (d: Buffer) => { captureLog += d.toString() })
     try {
@@ -177,6 +179,84 @@ c.recv(100)
     const r = await inA(['sh', '-c', `printf 'hello from A\\n' | nc -6 -N -w 20 ${bAp} ${IPERF_PORT}`], 30_000)
     assert.match(r.stdout, /hello from B/)
     await waitFor('B received A\'s line', () => bSaw.includes('B got hello from A'), 10_000, 100)
+  })
+
+  it('B drops a packet with a forged source AP address sent over a rogue node\'s session: never on B\'s phantom0, counted as forgedSource; the genuine one is answered', async () => {
+    // The rogue (test/system/rogue/rogueApSender.ts) is a genuine node built from the library, in the
+    // last node's namespace on its own port, with its own exit path; it writes echo requests straight
+    // into its authenticated session to B, once with its own AP address as source, once with A's.
+    const ECHO_ID = 0x6f67
+    const aAp = (await nodes[0]!.status()).ap[0]!.address
+    const bNs = lan!.nodes[1]!
+    const rogueIndex = NODES - 1
+    const rogueFiles = await ProcessNode.create({
+      name: 'rogue',
+      bootstrap: [`/ip4/${lan!.addressOf(0)}/tcp/4821/p2p/${nodes[0]!.peerId}`],
+      config: { listen: [`/ip4/${lan!.addressOf(rogueIndex)}/tcp/4822`], path: { count: { exit: 1, entry: 0 }, diversity: false } }
+    })
+    const pcap = join(dir, 'forged.pcap')
+    let rogue: JsonLineChild | undefined
+    let capture: ChildProcess | undefined
+    let captureLog = ''
+    let rogueAp = ''
+    const forged = { before: 0, after: 0 }
+    try {
+      rogue = spawnRogueSender(lan!.nodes[rogueIndex]!.name, { config: rogueFiles.configFile, target: bAp, log: rogueFiles.logFile, connectTimeoutSeconds: 420 })
+      rogueAp = (await rogue.waitFor((e) => e.event === 'started', 'the rogue node started', 120_000)).ap as string
+      await rogue.waitFor((e) => e.event === 'session', 'the rogue\'s session to B', 450_000)
+      capture = spawn('ip', ['netns', 'exec', bNs.name, 'tcpdump', '-i', 'phantom0', '-n', '--immediate-mode', '-U', '-w', pcap, 'icmp6'], { stdio: ['ignore', 'ignore', 'pipe'] })
+      capture.stderr!.on('data', (d: Buffer) => { captureLog += d.toString() })
+      await waitFor('tcpdump listening on B\'s phantom0', () => captureLog.includes('listening on'), 20_000, 100)
+      const r = rogue
+      const echo = async (sequence: number, source?: string): Promise<void> => {
+        const sent = await r.request(JSON.stringify({ identifier: ECHO_ID, sequence, ...(source != null ? { source } : {}) }), 'sent', 30_000)
+        assert.equal(sent.accepted, true, `the rogue's session refused echo ${sequence}`)
+        assert.equal(sent.source, source ?? rogueAp)
+      }
+      const reply = async (sequence: number): Promise<void> => {
+        const got = await r.waitFor((e) => e.event === 'echo-reply' && e.identifier === ECHO_ID && e.sequence === sequence, `B's echo reply ${sequence}`, 60_000)
+        assert.deepEqual([got.source, got.destination, got.checksumValid], [bAp, rogueAp, true])
+      }
+      // 1: genuine source; B's kernel answers over the same session
+      await echo(1)
+      await reply(1)
+      // 2: the same request with A's AP address as source (checksum recomputed for it)
+      forged.before = (await nodes[1]!.status()).tunRouter!.inbound.forgedSource
+      await echo(2, aAp)
+      forged.after = await waitFor('B counts the forged source', async () => {
+        const n = (await nodes[1]!.status()).tunRouter!.inbound.forgedSource
+        return n > forged.before ? n : false
+      }, 60_000, 200)
+      // 3: genuine again; datagrams of a session arrive in order, so B handled 2 before 3
+      await echo(3)
+      await reply(3)
+      assert.ok(!r.events.some((e) => e.event === 'echo-reply' && e.sequence === 2), 'the forged request was answered')
+      // everything B's phantom0 carried up to the last reply is in the file before the capture stops
+      await waitFor('the capture holds the last reply', async () => capturedPackets((await bNs.exec(['tcpdump', '-r', pcap, '-n'])).stdout)
+        .some((p) => p.echo?.kind === 'reply' && p.echo.identifier === ECHO_ID && p.echo.sequence === 3), 30_000, 200)
+    } finally {
+      if (capture != null) {
+        const c = capture
+        const exited = new Promise<void>((resolve) => { if (c.exitCode != null || c.signalCode != null) resolve(); else c.once('exit', () => { resolve() }) })
+        c.kill('SIGINT')
+        await exited
+      }
+      await rogue?.exit(30_000)
+      await rogueFiles.destroy()
+    }
+    assert.equal(forged.after, forged.before + 1, 'one forged packet, one forgedSource')
+    const read = await bNs.exec(['tcpdump', '-r', pcap, '-n'])
+    assert.equal(read.code, 0, read.stderr)
+    const packets = capturedPackets(read.stdout)
+    assert.equal(packets.length, read.stdout.split('\n').filter((l) => l.includes(' IP6 ')).length, `unparsed capture lines:\n${read.stdout}`)
+    const [rogueHex, bHex, aHex] = [addressHex(rogueAp), addressHex(bAp), addressHex(aAp)]
+    const ours = packets.filter((p) => p.echo?.identifier === ECHO_ID)
+    const seen = (source: string, destination: string, kind: 'request' | 'reply', sequence: number): unknown => ({ source, destination, echo: { kind, identifier: ECHO_ID, sequence } })
+    assert.deepEqual(ours, [
+      seen(rogueHex, bHex, 'request', 1), seen(bHex, rogueHex, 'reply', 1),
+      seen(rogueHex, bHex, 'request', 3), seen(bHex, rogueHex, 'reply', 3)
+    ], `B's phantom0 saw:\n${read.stdout}\n(tcpdump: ${captureLog.trim()})`)
+    assert.ok(!packets.some((p) => p.source === aHex || p.destination === aHex), `a packet with A's address on B's phantom0:\n${read.stdout}`)
   })
 
   it('on stop the daemon removes phantom0; after kill -9 the next start succeeds and recreates it', async () => {

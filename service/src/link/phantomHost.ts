@@ -16,6 +16,7 @@ import { filterAllowedAddresses, isAllowedAddress, type AddressPolicy } from './
 import { linkLocalIPv4Addresses, withLinkLocalAddresses } from './linkLocalAddresses.js'
 import { lanDiscovery } from './lanDiscovery.js'
 import { LOOPBACK_NETWORKS } from './loopbackNetworks.js'
+import { CONNECTION_MONITOR } from './linkLiveness.js'
 import { sodiumNoiseCrypto } from './sodiumNoiseCrypto.js'
 
 export interface PhantomHostServices {
@@ -66,6 +67,8 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
         : (addrs) => filterAllowedAddresses(addrs, policy)
     },
     connectionManager: { allow: [...LOOPBACK_NETWORKS] },
+    // a slow but live peer must not lose its connections, and with them its paths (linkLiveness.ts)
+    connectionMonitor: CONNECTION_MONITOR,
     transports: [tcp()],
     // Noise's primitives on libsodium (sodium-native): same wire, fewer allocations than the default
     connectionEncrypters: [noise({ crypto: sodiumNoiseCrypto })],

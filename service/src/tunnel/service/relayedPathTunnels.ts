@@ -23,7 +23,7 @@
 import type { Stream } from '@libp2p/interface'
 import { constantTimeEqual } from '../../crypto/index.js'
 import { PHANTOM_APCONNECT_PROTOCOL } from '../../link/phantomProtocols.js'
-import { dialTargets, peerIdOfBytes } from '../../path/network/peerAddressing.js'
+import { dialTargets, peerIdBytes, peerIdOfBytes } from '../../path/network/peerAddressing.js'
 import { resetQuietly, sendAll } from '../../path/network/streamSend.js'
 import type { RelayedPathHandle } from '../../path/service/memberLinks.js'
 import type { PeerRef } from '../../path/setup/peerRef.js'
@@ -40,12 +40,23 @@ import { TunnelPipe, type ChunkTransform } from '../network/tunnelPipe.js'
 import { openTunnelStream, setupReader } from './streamSteps.js'
 import type { ExactReader } from '../../path/network/exactReader.js'
 import type { TunnelRuntime } from './tunnelRuntime.js'
+import { composeTransforms, type ApConnectEnd, type LocalApConnect } from './localApConnect.js'
 
 type Side = 'prev' | 'next'
 
 interface PendingInbound {
-  apconnect: Stream
+  apconnect: ApConnectEnd
   timer: NodeJS.Timeout
+}
+
+/** The target's side of an outbound tunnel at the exit node: an apconnect stream, or an inbound tunnel of this node's own entry path. */
+type TargetSide =
+  | { kind: 'stream', stream: Stream, reader: ExactReader, record: Buffer }
+  | { kind: 'local', ownerStream: Stream, towardApConnect: ChunkTransform, fromApConnect: ChunkTransform, record: Buffer }
+
+function abandon (end: ApConnectEnd, reason: string): void {
+  if (end.kind === 'stream') resetQuietly(end.stream, reason)
+  else end.local.fail(reason)
 }
 
 export class RelayedPathTunnels {
@@ -87,7 +98,7 @@ export class RelayedPathTunnels {
     this.closed = true
     this.prevChannel.detach()
     this.nextChannel?.detach()
-    for (const p of this.pendingInbound.values()) { clearTimeout(p.timer); resetQuietly(p.apconnect, 'path closed') }
+    for (const p of this.pendingInbound.values()) { clearTimeout(p.timer); abandon(p.apconnect, 'path closed') }
     this.pendingInbound.clear()
     // established tunnels outlive the path they were set up on (they have their own streams and keys)
   }
@@ -205,35 +216,54 @@ export class RelayedPathTunnels {
     const stream = await openTunnelStream(this.rt.host, this.neighbour('prev'), encodeTunnelStreamHello({ linkId: this.linkIdTo('prev'), first: answer.probeBack, second: answer.layeredInit }), timeoutMs)
     this.event('prev', 'tunnel', 'open', 2 * BLOCK_BYTES)
     const reader = setupReader(stream, BLOCK_BYTES)
-    let apconnect: Stream | null = null
+    let target: TargetSide | null = null
     try {
       const replyBlock = await reader.read(BLOCK_BYTES, timeoutMs)
       this.event('prev', 'tunnel', 'recv', BLOCK_BYTES)
       const tunnel = terminal.readReply(answer.pending, replyBlock)
       if (tunnel == null || tunnel.reply.targetApAddress == null) throw new Error('reply does not check')
-      const connected = await this.connectToTarget(tunnel.reply.targetApAddress)
-      apconnect = connected.stream
+      target = await this.connectToTarget(tunnel.reply.targetApAddress)
       await sendAll(stream, terminal.confirmation(tunnel), timeoutMs)
       this.event('prev', 'tunnel', 'send', BLOCK_BYTES)
       // the target's record goes first, inside this hop's inward layer, as tunnel data
-      await sendAll(stream, tunnel.hop.inward.apply(encodeTargetRecordFrame(connected.record)), timeoutMs)
+      await sendAll(stream, tunnel.hop.inward.apply(encodeTargetRecordFrame(target.record)), timeoutMs)
       reader.detach()
-      connected.reader.detach()
-      this.join(stream, apconnect, tunnel.hop.outward, tunnel.hop.inward, 'ended')
+      if (target.kind === 'stream') {
+        target.reader.detach()
+        this.join(stream, target.stream, tunnel.hop.outward, tunnel.hop.inward, 'ended')
+      } else {
+        // toward the target: this hop's outward layer, then the entry hop's layer from the apconnect side; back: the reverse
+        this.join(stream, target.ownerStream,
+          composeTransforms(tunnel.hop.outward, target.fromApConnect),
+          composeTransforms(target.towardApConnect, tunnel.hop.inward), 'ended')
+      }
     } catch (err) {
       reader.detach()
       resetQuietly(stream, 'tunnel setup failed')
-      if (apconnect != null) resetQuietly(apconnect, 'tunnel setup failed')
+      if (target != null) resetQuietly(target.kind === 'stream' ? target.stream : target.ownerStream, 'tunnel setup failed')
       throw err
     }
   }
 
-  /** Exit node: find the target's entry nodes and ask them in turn until one joins. */
-  private async connectToTarget (ap: Buffer): Promise<{ stream: Stream, reader: ExactReader, record: Buffer }> {
+  /**
+   * Exit node: find the target's entry nodes and ask them in turn until one
+   * joins. When this node is one of them (small networks, paths chosen
+   * without diversity), its own entry path joins inside the node.
+   */
+  private async connectToTarget (ap: Buffer): Promise<TargetSide> {
     const timeoutMs = this.rt.settings.apConnectTimeoutMs
     const record = await this.rt.resolveApRecord(ap, AbortSignal.timeout(timeoutMs))
     if (record == null) throw new Error('no AP record for the target')
+    const self = peerIdBytes(this.rt.host.peerId)
     for (const entry of record.entryNodes) {
+      if (constantTimeEqual(entry.peerId, self)) {
+        try {
+          return { ...(await this.connectLocally(ap)), record: record.bytes }
+        } catch (err) {
+          this.rt.log.debug('own entry path did not join', { err: (err as Error).message })
+          continue
+        }
+      }
       let stream: Stream | null = null
       try {
         const { addrs } = dialTargets({ peerId: Buffer.from(entry.peerId), multiaddrs: entry.multiaddrs.map((m) => Buffer.from(m)) })
@@ -242,7 +272,7 @@ export class RelayedPathTunnels {
         const reader = setupReader(stream, AP_CONNECT_BLOCK_BYTES)
         const answer = await reader.read(AP_CONNECT_BLOCK_BYTES, timeoutMs).catch((err: Error) => { reader.detach(); throw err })
         if (!isApConnectAccept(answer)) { reader.detach(); throw new Error('apconnect answer malformed') }
-        return { stream, reader, record: record.bytes }
+        return { kind: 'stream', stream, reader, record: record.bytes }
       } catch (err) {
         if (stream != null) resetQuietly(stream, 'apconnect failed')
         this.rt.log.debug('entry node did not join', { entry: peerIdOfBytes(entry.peerId).toString(), err: (err as Error).message })
@@ -251,8 +281,19 @@ export class RelayedPathTunnels {
     throw new Error('no entry node of the target joined')
   }
 
+  /** Exit node that is also an entry node of the target: the inbound tunnel of its own entry path, once the target's owner took it. */
+  private async connectLocally (ap: Buffer): Promise<{ kind: 'local', ownerStream: Stream, towardApConnect: ChunkTransform, fromApConnect: ChunkTransform }> {
+    return await new Promise((resolve, reject) => {
+      const local: LocalApConnect = {
+        accept: (ownerStream, towardApConnect, fromApConnect) => { resolve({ kind: 'local', ownerStream, towardApConnect, fromApConnect }) },
+        fail: (reason) => { reject(new Error(reason)) }
+      }
+      if (this.rt.localApConnect?.(ap, local) !== true) reject(new Error('no entry path for this AP address here'))
+    })
+  }
+
   /** Entry node: an apconnect for this path's AP address arrived; start the inbound tunnel toward the owner. */
-  startInbound (apconnect: Stream): boolean {
+  startInbound (apconnect: ApConnectEnd): boolean {
     const terminal = this.terminal
     const { state } = this.handle
     if (this.closed || terminal == null || !state.entry || state.apAddress == null) return false
@@ -262,7 +303,7 @@ export class RelayedPathTunnels {
     const key = block.toString('hex')
     const timer = setTimeout(() => {
       this.pendingInbound.delete(key)
-      resetQuietly(apconnect, 'inbound tunnel timed out')
+      abandon(apconnect, 'inbound tunnel timed out')
     }, this.rt.settings.apConnectTimeoutMs)
     timer.unref()
     this.pendingInbound.set(key, { apconnect, timer })
@@ -294,12 +335,18 @@ export class RelayedPathTunnels {
       const dummy = await reader.read(BLOCK_BYTES, timeoutMs)
       this.event('prev', 'tunnel', 'recv', BLOCK_BYTES)
       if (!terminal.acceptOwnerDummy(dummy)) throw new Error('bad dummy')
-      await sendAll(apconnect, encodeApConnectAccept(), timeoutMs)
-      reader.detach()
       const hop: HopTunnel = tunnel.hop
-      this.join(stream, apconnect, hop.outward, hop.inward, 'ended')
+      if (apconnect.kind === 'local') {
+        reader.detach()
+        // the exit side of this node joins the two tunnels (connectLocally)
+        apconnect.local.accept(stream, hop.outward, hop.inward)
+        return
+      }
+      await sendAll(apconnect.stream, encodeApConnectAccept(), timeoutMs)
+      reader.detach()
+      this.join(stream, apconnect.stream, hop.outward, hop.inward, 'ended')
     } catch (err) {
-      resetQuietly(apconnect, 'inbound tunnel failed')
+      abandon(apconnect, 'inbound tunnel failed')
       throw err
     }
   }

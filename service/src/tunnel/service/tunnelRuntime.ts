@@ -69,6 +69,8 @@ export interface TunnelCounters {
   droppedBlocks: number
 }
 
+import type { LocalApConnect } from './localApConnect.js'
+
 export interface TunnelRuntime {
   host: TunnelHost
   settings: TunnelSettings
@@ -76,6 +78,8 @@ export interface TunnelRuntime {
   searcher: KeySearcher
   /** The exit node's lookup of a target AP record (valid, unexpired), or null. */
   resolveApRecord: (ap: Buffer, signal: AbortSignal) => Promise<ResolvedApRecord | null>
+  /** Entry node: start an inbound tunnel for `ap` joined to an exit side of this very node; false if no entry path here serves it. */
+  localApConnect?: (ap: Buffer, local: LocalApConnect) => boolean
   hooks: TunnelTestHooks
   counters: TunnelCounters
   /** Live tunnels at this node (relayed hops and ends), bounded by settings.maxTunnels. */

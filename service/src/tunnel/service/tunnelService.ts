@@ -21,6 +21,7 @@ import { decodeTunnelStreamHello, TUNNEL_HELLO_BYTES } from '../network/tunnelSt
 import type { KeySearcher } from '../search/keySearcher.js'
 import { OwnerPathTunnels, TunnelRequestError } from './ownerPathTunnels.js'
 import type { OwnerTunnelDuplex } from './ownerTunnelDuplex.js'
+import type { ApConnectEnd } from './localApConnect.js'
 import { RelayedPathTunnels } from './relayedPathTunnels.js'
 import { setupReader } from './streamSteps.js'
 import { DEFAULT_TUNNEL_SETTINGS, type ResolvedApRecord, type TunnelCounters, type TunnelHost, type TunnelRuntime, type TunnelSettings, type TunnelTestHooks } from './tunnelRuntime.js'
@@ -71,6 +72,7 @@ export class TunnelService extends EventEmitter<TunnelServiceEvents> implements 
       log: deps.log,
       searcher: deps.searcher,
       resolveApRecord: deps.resolveApRecord,
+      localApConnect: (ap, local) => this.startInboundHere(ap, { kind: 'local', local }),
       hooks: deps.hooks ?? {},
       counters: { relayed: 0, ended: 0, ownedOutbound: 0, ownedInbound: 0, setupFailures: 0, droppedBlocks: 0 },
       live: { count: 0 }
@@ -196,15 +198,20 @@ export class TunnelService extends EventEmitter<TunnelServiceEvents> implements 
     })
   }
 
+  /** Entry node: an inbound tunnel for `ap` through one of the entry paths this node terminates, joined to `end`. */
+  private startInboundHere (ap: Buffer, end: ApConnectEnd): boolean {
+    // the newest entry path for this address first (older ones may be about to rotate)
+    const candidates = [...this.relayed].filter((r) => r.servesAp(ap)).reverse()
+    for (const candidate of candidates) if (candidate.startInbound(end)) return true
+    return false
+  }
+
   private readonly onApConnectStream = (stream: Stream): void => {
     const reader = setupReader(stream, AP_CONNECT_BLOCK_BYTES)
     void reader.read(AP_CONNECT_BLOCK_BYTES, HELLO_TIMEOUT_MS).then((bytes) => {
       const ap = decodeApConnectRequest(bytes)
       reader.detach()
-      // the newest entry path for this address first (older ones may be about to rotate)
-      const candidates = [...this.relayed].filter((r) => r.servesAp(ap)).reverse()
-      for (const candidate of candidates) if (candidate.startInbound(stream)) return
-      throw new Error('no entry path for this AP address here')
+      if (!this.startInboundHere(ap, { kind: 'stream', stream })) throw new Error('no entry path for this AP address here')
     }).catch((err: Error) => {
       reader.detach()
       resetQuietly(stream, 'apconnect refused')

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { once } from 'node:events'
+import { createServer, type Server } from 'node:net'
+import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
+import { waitFor } from '../../harness/waitFor.js'
+
+const NODES = 6
+const MAX_REBUILDS = 80
+
+/**
+ * The exit node of the owner's path is also the target's entry node (a small
+ * network, paths chosen without diversity). libp2p cannot dial its own node,
+ * so before the local join every tunnel through such a pair failed with
+ * "Can not dial self" (about one setup in ten in a 12-node test network).
+ * Six in-process daemons, two-hop paths: node 0's exit path is closed and
+ * rebuilt until its exit node is node 1's entry node (one build in five;
+ * 80 builds all miss with probability 2e-8), then a stream must reach node
+ * 1's echo service through that node.
+ */
+describe('tunnels: the exit node is also the target\'s entry node', function () {
+  this.timeout(900_000)
+  let echo: Server
+  let echoPort = 0
+  let net: InProcessNetwork | undefined
+
+  before(async () => {
+    echo = createServer((socket) => { socket.pipe(socket) })
+    echo.listen(0, '127.0.0.1')
+    await once(echo, 'listening')
+    echoPort = (echo.address() as { port: number }).port
+    net = await InProcessNetwork.start(NODES, (i) => i === 0
+      ? { exitCount: 1 }
+      : i === 1 ? { entryCount: 1, services: [{ port: 7, host: '127.0.0.1', targetPort: echoPort }] } : {}, { x: 2 })
+    await net.readyPaths(0, 'exit', 1)
+    await net.readyPaths(1, 'entry', 1)
+    await net.apRecordVisible(1, 2)
+  })
+
+  after(async () => {
+    await net?.stop()
+    echo?.close()
+  })
+
+  it('joins the two tunnels inside that node; a stream reaches the target\'s service', async () => {
+    const a = net!.nodes[0]!
+    const entry = net!.nodes[1]!.tunnelService.ownedPathMembers().find((p) => p.kind === 'entry')?.hops.at(-1)
+    assert.ok(entry != null, 'node 1 has no entry path')
+    const exitPath = (): { id: string, hops: string[] } | undefined => a.tunnelService.ownedPathMembers().find((p) => p.kind === 'exit')
+    let rebuilds = 0
+    while (exitPath()?.hops.at(-1) !== entry) {
+      assert.ok(rebuilds < MAX_REBUILDS, `${MAX_REBUILDS} exit paths of node 0, none ended at node 1's entry node`)
+      const old = exitPath()
+      if (old != null) a.pathService.closePath(old.id)
+      await a.pathService.buildPath('exit')
+      await waitFor('node 0 has one ready exit path', () => a.tunnelService.ownedPathMembers().filter((p) => p.kind === 'exit').length === 1, 60_000, 50)
+      rebuilds++
+    }
+    const stream = await a.openStream(net!.apOf(1), 7)
+    const message = Buffer.from('through one node that is exit and entry at once')
+    stream.write(message)
+    const chunks: Buffer[] = []
+    let have = 0
+    for await (const chunk of stream) {
+      chunks.push(chunk as Buffer)
+      have += (chunk as Buffer).byteLength
+      if (have >= message.byteLength) break
+    }
+    assert.deepEqual(Buffer.concat(chunks), message)
+    assert.equal(net!.nodes[1]!.sessions()[0]?.direction, 'inbound')
+  })
+})

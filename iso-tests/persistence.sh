@@ -80,11 +80,14 @@ persistence_mounts() {
     | tr '\n' ' ' | sed 's/ *$//'
 }
 
-# persistence_poweroff NAME: clean shutdown (the persistent file system is
-# unmounted), QEMU exits (-no-reboot); stopped if it does not within 300 s.
+# persistence_poweroff NAME: what the node wrote is flushed first (sync: a
+# shutdown that overruns its wait on a loaded machine must not lose it), then
+# a clean shutdown (the persistent file system is unmounted) and QEMU exits
+# (-no-reboot); stopped if it does not within 600 s.
 persistence_poweroff() {
+  vm_shell "$1" 300 'sync' >/dev/null 2>&1 || log "persistence: sync in $1 did not answer"
   vm_shell "$1" 30 'systemctl poweroff' >/dev/null 2>&1 || true
-  vm_wait_exit "$1" 300 || { log "persistence: $1 did not power off within 300 s, stopped"; vm_stop "$1"; }
+  vm_wait_exit "$1" 600 || { log "persistence: $1 did not power off within 600 s, stopped"; vm_stop "$1"; }
 }
 
 test_persistence() {

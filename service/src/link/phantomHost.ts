@@ -1,7 +1,6 @@
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { bootstrap } from '@libp2p/bootstrap'
@@ -17,6 +16,7 @@ import { linkLocalIPv4Addresses, withLinkLocalAddresses } from './linkLocalAddre
 import { lanDiscovery } from './lanDiscovery.js'
 import { LOOPBACK_NETWORKS } from './loopbackNetworks.js'
 import { CONNECTION_MONITOR } from './linkLiveness.js'
+import { phantomYamux } from './yamuxSettings.js'
 import { sodiumNoiseCrypto } from './sodiumNoiseCrypto.js'
 
 export interface PhantomHostServices {
@@ -72,7 +72,8 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
     transports: [tcp()],
     // Noise's primitives on libsodium (sodium-native): same wire, fewer allocations than the default
     connectionEncrypters: [noise({ crypto: sodiumNoiseCrypto })],
-    streamMuxers: [yamux()],
+    // stream windows within the read buffer limit, so back-pressure never resets a tunnel (yamuxSettings.ts)
+    streamMuxers: [phantomYamux()],
     connectionGater: {
       denyDialMultiaddr: (ma) => !isAllowedAddress(ma, policy)
     },

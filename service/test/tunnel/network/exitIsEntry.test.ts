@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import { createServer, type Server } from 'node:net'
 import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
+import { echoRoundTrip } from '../../harness/echoRoundTrip.js'
 import { waitFor } from '../../harness/waitFor.js'
 
 const NODES = 6
@@ -57,15 +58,7 @@ describe('tunnels: the exit node is also the target\'s entry node', function () 
     }
     const stream = await a.openStream(net!.apOf(1), 7)
     const message = Buffer.from('through one node that is exit and entry at once')
-    stream.write(message)
-    const chunks: Buffer[] = []
-    let have = 0
-    for await (const chunk of stream) {
-      chunks.push(chunk as Buffer)
-      have += (chunk as Buffer).byteLength
-      if (have >= message.byteLength) break
-    }
-    assert.deepEqual(Buffer.concat(chunks), message)
+    assert.deepEqual(await echoRoundTrip(stream, message), message)
     assert.equal(net!.nodes[1]!.sessions()[0]?.direction, 'inbound')
   })
 })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:net'
 import { once } from 'node:events'
 import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
+import { echoRoundTrip } from '../../harness/echoRoundTrip.js'
 
 const NODES = 12
 
@@ -32,15 +33,7 @@ describe(`tunnels and sessions over the real network: ${NODES} in-process daemon
   it('a stream from node 0 reaches the echo service node 1 exposes on port 7 of its AP address', async () => {
     const stream = await net.nodes[0]!.openStream(net.apOf(1), 7)
     const message = Buffer.from('hello through six hops')
-    stream.write(message)
-    const chunks: Buffer[] = []
-    let have = 0
-    for await (const chunk of stream) {
-      chunks.push(chunk as Buffer)
-      have += (chunk as Buffer).byteLength
-      if (have >= message.byteLength) break
-    }
-    assert.deepEqual(Buffer.concat(chunks), message)
+    assert.deepEqual(await echoRoundTrip(stream, message), message)
     assert.equal(net.nodes[0]!.sessions().length, 1)
     assert.equal(net.nodes[1]!.sessions().length, 1)
     assert.equal(net.nodes[1]!.sessions()[0]!.direction, 'inbound')

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { once } from 'node:events'
-import { createServer, type Server } from 'node:net'
+import type { Server } from 'node:net'
 import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
 import { echoRoundTrip } from '../../harness/echoRoundTrip.js'
+import { startLocalEchoServer } from '../../harness/localEchoServer.js'
 import { waitFor } from '../../harness/waitFor.js'
 
 const NODES = 6
@@ -25,10 +25,9 @@ describe('tunnels: the exit node is also the target\'s entry node', function () 
   let net: InProcessNetwork | undefined
 
   before(async () => {
-    echo = createServer((socket) => { socket.pipe(socket) })
-    echo.listen(0, '127.0.0.1')
-    await once(echo, 'listening')
-    echoPort = (echo.address() as { port: number }).port
+    const started = await startLocalEchoServer()
+    echo = started.server
+    echoPort = started.port
     net = await InProcessNetwork.start(NODES, (i) => i === 0
       ? { exitCount: 1 }
       : i === 1 ? { entryCount: 1, services: [{ port: 7, host: '127.0.0.1', targetPort: echoPort }] } : {}, { x: 2 })

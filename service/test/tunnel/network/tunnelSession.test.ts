@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { createServer, type Server } from 'node:net'
-import { once } from 'node:events'
+import type { Server } from 'node:net'
 import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
 import { echoRoundTrip } from '../../harness/echoRoundTrip.js'
+import { startLocalEchoServer } from '../../harness/localEchoServer.js'
 
 const NODES = 12
 
@@ -13,10 +13,9 @@ describe(`tunnels and sessions over the real network: ${NODES} in-process daemon
   let echoPort = 0
 
   before(async function () {
-    echo = createServer((socket) => { socket.pipe(socket) })
-    echo.listen(0, '127.0.0.1')
-    await once(echo, 'listening')
-    echoPort = (echo.address() as { port: number }).port
+    const started = await startLocalEchoServer()
+    echo = started.server
+    echoPort = started.port
     net = await InProcessNetwork.start(NODES, (i) => i === 0
       ? { exitCount: 1 }
       : i === 1 ? { entryCount: 1, services: [{ port: 7, host: '127.0.0.1', targetPort: echoPort }] } : {})

@@ -27,6 +27,7 @@
 # QEMU processes and temporary files are removed even on failure.
 set -euo pipefail
 source "$(dirname "$0")/qemu.sh"
+source "$(dirname "$0")/deb-node.sh"
 source "$(dirname "$0")/scenario.sh"
 source "$(dirname "$0")/persistence.sh"
 source "$(dirname "$0")/seed.sh"

@@ -146,24 +146,7 @@ scenario_start_node() {
   local i=$1 dir
   dir=$SCEN_DIR/node$1
   mkdir -p "$dir/data"
-  cat > "$dir/phantom.yaml" <<EOF
-dataDir: $dir/data
-controlSocket: $dir/control.sock
-listen:
-  - /ip4/0.0.0.0/tcp/4821
-bootstrap: []
-seedFiles: []
-mdns: true
-network:
-  allowPrivateAddresses: true
-path:
-  diversity: false
-  count: {exit: 0, entry: 0}
-tun: {enabled: false}
-dns: {enabled: false}
-socks: {enabled: false}
-log: {level: info}
-EOF
+  deb_relay_config "$dir" true /ip4/0.0.0.0/tcp/4821 > "$dir/phantom.yaml"
   ip netns exec "${SCEN_NS[$i]}" "$SCEN_NODE" --max-semi-space-size=2 \
     "$SCEN_DIR/root/usr/lib/phantom-node/service/bin/phantom-node.js" --config "$dir/phantom.yaml" \
     > "$dir/node.log" 2>&1 &

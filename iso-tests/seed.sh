@@ -75,26 +75,7 @@ seed_run() {
   dpkg-deb -x "$deb" "$SEED_DIR/root"
   SEED_NODE=$SEED_DIR/root/usr/lib/phantom-node/bin/node
   port=$(( 20000 + RANDOM % 20000 ))
-  cat > "$SEED_DIR/node/phantom.yaml" <<EOF
-dataDir: $SEED_DIR/node/data
-controlSocket: $SEED_DIR/node/control.sock
-listen:
-  - /ip4/127.0.0.1/tcp/$port
-announce:
-  - /ip4/$SEED_GUEST_ADDR/tcp/$SEED_GUEST_PORT
-bootstrap: []
-seedFiles: []
-mdns: false
-network:
-  allowPrivateAddresses: true
-path:
-  diversity: false
-  count: {exit: 0, entry: 0}
-tun: {enabled: false}
-dns: {enabled: false}
-socks: {enabled: false}
-log: {level: info}
-EOF
+  deb_relay_config "$SEED_DIR/node" false "/ip4/127.0.0.1/tcp/$port" "/ip4/$SEED_GUEST_ADDR/tcp/$SEED_GUEST_PORT" > "$SEED_DIR/node/phantom.yaml"
   SEED_NS=phantom-seed-$$-$(( RANDOM % 65536 ))
   ip netns add "$SEED_NS" && ip -n "$SEED_NS" link set lo up || { fail "seed: cannot create network namespace $SEED_NS"; return; }
   # (ip netns exec execs the node in place: $! is the node's pid)

@@ -97,6 +97,8 @@ interface Series {
   name: string
   color: string
   value: (p: PathResult) => unknown
+  /** A figure only some networks have: a missing value leaves the slot empty instead of saying "n/a". */
+  optional?: boolean
   /** A second figure drawn as a marker (p99), with its legend name. */
   marker?: { name: string, legend: string, value: (p: PathResult) => unknown }
 }
@@ -144,9 +146,12 @@ function panels (run: CompareRun): Panel[] {
       series: [{ key: 'echo', name: 'p50', color: '#20776a', value: (p) => p.echo?.p50Ms, marker: { name: 'p99', legend: 'p99', value: (p) => p.echo?.p99Ms } }]
     },
     {
-      title: `Time to first byte of a fresh connection${connections === undefined ? '' : `, ${count(connections)} connections`} (lower is better)`,
+      title: `First byte, ${connections === undefined ? '' : `${count(connections)} `}fresh connections (lower is better)`,
       unit: 'ms',
-      series: [{ key: 'firstByte', name: 'p50', color: '#6a4c9c', value: (p) => p.firstByte?.p50Ms, marker: { name: 'p99', legend: `p99${connections !== undefined && connections < 100 ? ' (= max)' : ''}`, value: (p) => p.firstByte?.p99Ms } }]
+      series: [
+        { key: 'firstByte', name: 'p50', color: '#6a4c9c', value: (p) => p.firstByte?.p50Ms, marker: { name: 'p99', legend: `p99${connections !== undefined && connections < 100 ? ' (= max)' : ''}`, value: (p) => p.firstByte?.p99Ms } },
+        { key: 'firstByteNew', name: 'new AP address, p50', color: '#c03a7a', optional: true, value: (p) => p.firstByteNew?.p50Ms, marker: { name: 'max', legend: 'max', value: (p) => p.firstByteNew?.maxMs } }
+      ]
     }
   ]
 }
@@ -253,6 +258,7 @@ function renderPanel (panel: Panel, gs: Group[], direct: PathResult | undefined,
       const v = g.path === undefined ? undefined : figure(s.value(g.path))
       const attrs = `class="bar" data-path="${escapeXml(g.label)}" data-workload="${s.key}"`
       if (v === undefined) {
+        if (s.optional === true) return
         out.push(`<g class="missing" data-path="${escapeXml(g.label)}" data-workload="${s.key}">${text(mid, plotBottom - 5, 'n/a', `font-size="11" fill="${MUTED}" text-anchor="middle"`)}</g>`)
         return
       }

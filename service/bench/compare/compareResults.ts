@@ -16,6 +16,8 @@ export interface PathResult {
   transport: string
   description: string
   firstByte?: FirstByteResult
+  /** One fresh connection to each of the path's `freshTargets` (destinations never contacted before). */
+  firstByteNew?: FirstByteResult
   echo?: EchoResult
   bulk1?: BulkFigures
   bulk8?: BulkFigures
@@ -87,6 +89,13 @@ export function formatTables (run: CompareRun): string {
   out.push(table(['path', 'p50', 'p99 (max)', 'min', 'p50 vs direct'], run.paths.map((p) => [
     p.label, f(p.firstByte?.p50Ms), f(p.firstByte?.p99Ms), f(p.firstByte?.minMs), ratio(p.firstByte?.p50Ms, direct?.firstByte?.p50Ms)
   ])))
+  const freshPaths = run.paths.filter((p) => p.firstByteNew !== undefined)
+  if (freshPaths.length > 0) {
+    out.push('\nTo destinations never contacted before (one connection to each; Phantom: AP record lookup, tunnel setup with the key search, handshake, stream):\n')
+    out.push(table(['path', 'destinations', 'p50', 'max', 'min', 'each'], freshPaths.map((p) => [
+      p.label, String(p.firstByteNew?.connections ?? 0), f(p.firstByteNew?.p50Ms), f(p.firstByteNew?.maxMs), f(p.firstByteNew?.minMs), (p.firstByteNew?.timesMs ?? []).map((t) => t.toFixed(0)).join(', ')
+    ])))
+  }
   out.push('\n### CPU seconds per GiB moved (user + system)')
   out.push(table(['path', 'nodes, 1 stream', 'nodes, 8 streams', 'client + server, 1 stream', 'client + server, 8 streams'], run.paths.map((p) => [
     p.label, f(p.bulk1?.nodeCpuSecondsPerGiB, 2), f(p.bulk8?.nodeCpuSecondsPerGiB, 2), f(p.bulk1?.endpointCpuSecondsPerGiB, 2), f(p.bulk8?.endpointCpuSecondsPerGiB, 2)

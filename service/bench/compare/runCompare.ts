@@ -4,7 +4,8 @@
  * ratios to "direct" and a JSON file build/bench/compare-<date>.json.
  *   npx tsx bench/compare/runCompare.ts [--only direct,yggdrasil,tor] [--quick] [--out FILE] [--logs DIR]
  *   (or node dist/bench/compare/runCompare.js)
- * Workloads per path: time to first byte of fresh connections, 64-byte echo
+ * Workloads per path: time to first byte of fresh connections (and, where the
+ * transport offers them, of connections to destinations never contacted before), 64-byte echo
  * round trips, bulk download with 1 and 8 streams (CPU of every node process
  * per GiB; VmRSS of every node sampled during the 8-stream run).
  */
@@ -117,6 +118,13 @@ async function measurePath (transport: Transport, path: BenchPath): Promise<Path
   const attempt = async (what: string, step: () => Promise<void>): Promise<void> => {
     say(`  ${path.label}: ${what}…`)
     try { await step() } catch (error) { result.errors.push(`${what}: ${(error as Error).message}`); say(`  ${path.label}: ${what} failed: ${(error as Error).message}`) }
+  }
+  const fresh = path.freshTargets ?? []
+  if (fresh.length > 0) {
+    await attempt(`first byte, ${fresh.length} new destinations`, async () => {
+      const { clientCpuSeconds: _, ...r } = await clientRun<FirstByteResult>(path, ['--workload', 'first-byte-each', '--targets', JSON.stringify(fresh)], (fresh.length + 1) * WORKLOAD_TIMEOUT_MS)
+      result.firstByteNew = r
+    })
   }
   await attempt('first byte', async () => {
     const { clientCpuSeconds: _, ...r } = await clientRun<FirstByteResult>(path, ['--workload', 'first-byte', '--count', String(settings.firstByteConnections)], (settings.firstByteConnections + 1) * WORKLOAD_TIMEOUT_MS)

@@ -22,6 +22,14 @@ export interface BenchPath {
   target: ConnectTarget
   /** One line on what this path is, printed under the tables. */
   description: string
+  /**
+   * Destinations the client has never contacted, each reached the same way as
+   * `target`: one fresh connection to each times the first byte to a new
+   * destination (Phantom: the AP record lookup, tunnel setup with the key
+   * search, the Noise handshake and the stream). Measured before anything
+   * else touches them.
+   */
+  freshTargets?: ConnectTarget[]
   /** For a plain IP path: where an iperf3 server can run and the address the client reaches it at (an extra bulk figure). */
   iperf3?: { serverNamespace: string, host: string }
 }

@@ -40,9 +40,17 @@ describe('bench workloads against the bench server on loopback', function () {
   })
 
   it('measures the first byte of fresh connections', async () => {
-    const r = await firstByteTimes(target, 3, 10_000)
+    const r = await firstByteTimes([target, target, target], 10_000)
     assert.equal(r.connections, 3)
+    assert.equal(r.timesMs.length, 3)
     assert.ok(r.minMs > 0 && r.minMs <= r.p50Ms && r.p50Ms <= r.maxMs)
+  })
+
+  it('measures one fresh connection to each of several destinations, failing on one that does not answer', async () => {
+    const r = await firstByteTimes([target, { ...target }], 10_000)
+    assert.equal(r.connections, 2)
+    assert.equal(r.timesMs.length, 2)
+    await assert.rejects(firstByteTimes([target, { kind: 'tcp', host: '127.0.0.1', port: 1 }], 5_000), /ECONNREFUSED/)
   })
 
   it('measures bulk download over one and several streams', async () => {

@@ -4,14 +4,14 @@ import { chartRatio, chartSourceName, compareChartSvg, escapeXml, formatFigure }
 import type { BulkFigures, CompareRun, PathResult } from '../../bench/compare/compareResults.js'
 import { allElements, parseStrictXml, textContent, XmlSyntaxError, type XmlElement } from './strictXml.js'
 
-const WORKLOADS = ['bulk1', 'bulk8', 'echo', 'firstByte'] as const
+const WORKLOADS = ['bulk1', 'bulk8', 'echo', 'firstByte', 'firstByteNew'] as const
 type Workload = typeof WORKLOADS[number]
 
 function bulk (streams: number, mbitPerSecond: number): BulkFigures {
   return { workload: 'bulk', streams, bytes: 1, seconds: 10, mbitPerSecond, totalBytes: 1, setupMs: 1, nodeCpuSecondsPerGiB: null, endpointCpuSecondsPerGiB: 1 }
 }
 
-interface Figures { bulk1?: number, bulk8?: number, echo?: [number, number], firstByte?: [number, number] }
+interface Figures { bulk1?: number, bulk8?: number, echo?: [number, number], firstByte?: [number, number], firstByteNew?: [number, number] }
 
 function path (label: string, f: Figures, transport = label): PathResult {
   const p: PathResult = { label, transport, description: `${label} path`, memory: [], errors: [] }
@@ -19,6 +19,7 @@ function path (label: string, f: Figures, transport = label): PathResult {
   if (f.bulk8 !== undefined) p.bulk8 = bulk(8, f.bulk8)
   if (f.echo !== undefined) p.echo = { workload: 'echo', roundTrips: 1000, p50Ms: f.echo[0], p99Ms: f.echo[1], meanMs: f.echo[0], maxMs: f.echo[1] }
   if (f.firstByte !== undefined) p.firstByte = { workload: 'first-byte', connections: 20, p50Ms: f.firstByte[0], p99Ms: f.firstByte[1], minMs: 0, maxMs: f.firstByte[1], timesMs: [] }
+  if (f.firstByteNew !== undefined) p.firstByteNew = { workload: 'first-byte', connections: 5, p50Ms: f.firstByteNew[0], p99Ms: f.firstByteNew[1], minMs: 0, maxMs: f.firstByteNew[1], timesMs: [] }
   return p
 }
 
@@ -41,8 +42,8 @@ const SAMPLE = run([
   path('yggdrasil', { bulk1: 1290.2, bulk8: 1417.2, echo: [0.522, 2.14], firstByte: [3.19, 11.7] }),
   path('tor-onion', { bulk1: 29.26, bulk8: 114.2, echo: [16.1, 64.3], firstByte: [192.4, 251] }, 'tor'),
   path('tor-exit', { bulk1: 100.07, bulk8: 229.3, echo: [8.01, 51.8], firstByte: [47.3, 216] }, 'tor'),
-  path('phantom-tun', { bulk1: 70.47, bulk8: 89.5, echo: [8.45, 60.8], firstByte: [41.1, 95.2] }, 'phantom'),
-  path('phantom-socks', { bulk1: 76.23, bulk8: 91.07, echo: [6.23, 64.6], firstByte: [19.4, 35.9] }, 'phantom')
+  path('phantom-tun', { bulk1: 70.47, bulk8: 89.5, echo: [8.45, 60.8], firstByte: [41.1, 95.2], firstByteNew: [171.3, 240.5] }, 'phantom'),
+  path('phantom-socks', { bulk1: 76.23, bulk8: 91.07, echo: [6.23, 64.6], firstByte: [19.4, 35.9], firstByteNew: [163.8, 402.1] }, 'phantom')
 ])
 
 function bars (root: XmlElement): XmlElement[] {
@@ -58,7 +59,11 @@ function num (el: XmlElement, attr: string): number {
 /** Which workloads of a path have a figure a log scale can show. */
 function present (p: PathResult): Workload[] {
   const ok = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v > 0
-  return WORKLOADS.filter((w) => ok(w === 'bulk1' ? p.bulk1?.mbitPerSecond : w === 'bulk8' ? p.bulk8?.mbitPerSecond : w === 'echo' ? p.echo?.p50Ms : p.firstByte?.p50Ms))
+  return WORKLOADS.filter((w) => ok(figureOf(p, w)))
+}
+
+function figureOf (p: PathResult, w: Workload): number | undefined {
+  return w === 'bulk1' ? p.bulk1?.mbitPerSecond : w === 'bulk8' ? p.bulk8?.mbitPerSecond : w === 'echo' ? p.echo?.p50Ms : w === 'firstByte' ? p.firstByte?.p50Ms : p.firstByteNew?.p50Ms
 }
 
 /**
@@ -67,7 +72,7 @@ function present (p: PathResult): Workload[] {
  * more than 1 % apart have bars of different heights.
  */
 function checkHeights (root: XmlElement, strict: boolean): void {
-  for (const panel of [['bulk1', 'bulk8'], ['echo'], ['firstByte']]) {
+  for (const panel of [['bulk1', 'bulk8'], ['echo'], ['firstByte', 'firstByteNew']]) {
     const mine = bars(root).filter((b) => panel.includes(b.attrs.get('data-workload') ?? ''))
     if (strict) assert.ok(mine.length > 1)
     const baselines = new Set(mine.map((b) => Math.round(num(b, 'y') + num(b, 'height'))))
@@ -102,18 +107,23 @@ describe('comparison chart (SVG)', () => {
     assert.equal(root.attrs.get('xmlns'), 'http://www.w3.org/2000/svg')
     assert.equal(root.attrs.get('width'), '900')
     const found = bars(root)
-    assert.equal(found.length, SAMPLE.paths.length * WORKLOADS.length)
+    const phantom = SAMPLE.paths.filter((p) => p.firstByteNew !== undefined).length
+    assert.equal(phantom, 2)
+    assert.equal(found.length, SAMPLE.paths.length * (WORKLOADS.length - 1) + phantom)
     for (const p of SAMPLE.paths) {
       for (const w of WORKLOADS) {
         const mine = found.filter((b) => b.attrs.get('data-path') === p.label && b.attrs.get('data-workload') === w)
-        assert.equal(mine.length, 1, `${p.label} ${w}`)
-        const expected = w === 'bulk1' ? p.bulk1?.mbitPerSecond : w === 'bulk8' ? p.bulk8?.mbitPerSecond : w === 'echo' ? p.echo?.p50Ms : p.firstByte?.p50Ms
-        assert.equal(num(mine[0] as XmlElement, 'data-value'), expected)
+        const expected = figureOf(p, w)
+        assert.equal(mine.length, expected === undefined ? 0 : 1, `${p.label} ${w}`)
+        if (expected !== undefined) assert.equal(num(mine[0] as XmlElement, 'data-value'), expected)
       }
     }
-    // p99 markers for the two latency workloads.
+    // Only the Phantom paths measure new destinations; the others leave the slot empty, without "n/a".
+    assert.equal(allElements(root).filter((e) => e.attrs.get('class') === 'missing').length, 0)
+    // p99 markers for the two latency workloads, and a max marker for new destinations.
     const markers = allElements(root).filter((e) => e.attrs.get('class') === 'marker')
-    assert.equal(markers.length, SAMPLE.paths.length * 2)
+    assert.equal(markers.length, SAMPLE.paths.length * 2 + phantom)
+    assert.ok(allElements(root).filter((e) => e.name === 'text').map(textContent).includes('max 402'), 'the max marker of new destinations')
     const texts = allElements(root).filter((e) => e.name === 'text').map(textContent)
     assert.ok(texts.includes('7115') && texts.includes('0.060') && texts.includes('p99 64.3'), 'values printed on the bars')
     assert.ok(texts.includes('×0.0041'), 'ratio of tor-onion 1 stream to direct')
@@ -193,9 +203,10 @@ describe('comparison chart (SVG)', () => {
     bulk8: maybe(number),
     echo: maybe(fc.tuple(number, number)),
     firstByte: maybe(fc.tuple(number, number)),
+    firstByteNew: maybe(fc.tuple(number, number)),
     errors: fc.array(text, { maxLength: 2 })
   }).map((g) => {
-    const p = path(g.label, { bulk1: g.bulk1, bulk8: g.bulk8, echo: g.echo, firstByte: g.firstByte }, g.transport)
+    const p = path(g.label, { bulk1: g.bulk1, bulk8: g.bulk8, echo: g.echo, firstByte: g.firstByte, firstByteNew: g.firstByteNew }, g.transport)
     p.errors = g.errors
     return p
   })
@@ -228,7 +239,7 @@ describe('comparison chart (SVG)', () => {
   it('never throws on result files of the wrong shape', () => {
     const loose = fc.dictionary(fc.constantFrom('date', 'quick', 'settings', 'machine', 'loadAverageBefore', 'loadAverageAfter', 'transports', 'paths'), fc.oneof(
       fc.anything(),
-      fc.array(fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('label', 'transport', 'name', 'notes', 'error', 'errors', 'bulk1', 'bulk8', 'echo', 'firstByte'), fc.anything())), { maxLength: 4 })
+      fc.array(fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom('label', 'transport', 'name', 'notes', 'error', 'errors', 'bulk1', 'bulk8', 'echo', 'firstByte', 'firstByteNew'), fc.anything())), { maxLength: 4 })
     ))
     fc.assert(fc.property(loose, (r) => {
       parseStrictXml(compareChartSvg(r as unknown as CompareRun, { source: 'f.json' }))

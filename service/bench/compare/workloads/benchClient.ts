@@ -3,6 +3,8 @@
  * workload per process:
  *   node benchClient.js --target '<ConnectTarget JSON>' --workload bulk|echo|first-byte
  *        [--streams 8] [--seconds 10] [--count 1000] [--timeout-ms 60000]
+ *   node benchClient.js --targets '<ConnectTarget[] JSON>' --workload first-byte-each
+ *        (one fresh connection to each target: destinations not contacted before)
  * Prints one JSON line: a ClientReport, or {"error": "..."} and exit code 1.
  */
 import { parseArgs } from 'node:util'
@@ -13,6 +15,7 @@ import type { ClientReport, WorkloadResult } from './workloadResults.js'
 const { values } = parseArgs({
   options: {
     target: { type: 'string' },
+    targets: { type: 'string' },
     workload: { type: 'string' },
     streams: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '10' },
@@ -28,7 +31,8 @@ async function main (): Promise<void> {
   let result: WorkloadResult
   if (values.workload === 'bulk') result = await bulkThroughput(target, Number(values.streams), Number(values.seconds), timeoutMs)
   else if (values.workload === 'echo') result = await echoRoundTrips(target, Number(values.count), timeoutMs)
-  else if (values.workload === 'first-byte') result = await firstByteTimes(target, Number(values.count), timeoutMs)
+  else if (values.workload === 'first-byte') result = await firstByteTimes(Array.from({ length: Number(values.count) }, () => target), timeoutMs)
+  else if (values.workload === 'first-byte-each') result = await firstByteTimes(JSON.parse(values.targets ?? '[]') as ConnectTarget[], timeoutMs)
   else throw new Error(`unknown workload ${String(values.workload)}`)
   const cpu = process.cpuUsage(cpuBefore)
   const report: ClientReport = { result, clientCpuSeconds: (cpu.user + cpu.system) / 1e6 }

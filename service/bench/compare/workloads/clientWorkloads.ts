@@ -150,10 +150,16 @@ export async function echoRoundTrips (target: ConnectTarget, roundTrips: number,
   }
 }
 
-/** Time from starting a fresh connection (fresh circuit where the target isolates) until the server's first byte, one connection at a time. */
-export async function firstByteTimes (target: ConnectTarget, connections: number, timeoutMs: number): Promise<FirstByteResult> {
+/**
+ * Time from starting a fresh connection (fresh circuit where the target
+ * isolates) until the server's first byte, one connection per entry of
+ * `targets`, one after another. The same target repeated measures fresh
+ * connections to a known destination; distinct targets, destinations never
+ * contacted before.
+ */
+export async function firstByteTimes (targets: readonly ConnectTarget[], timeoutMs: number): Promise<FirstByteResult> {
   const times: number[] = []
-  for (let i = 0; i < connections; i++) {
+  for (const target of targets) {
     const t = performance.now()
     const socket = await openConnection(target, timeoutMs)
     try {
@@ -167,5 +173,5 @@ export async function firstByteTimes (target: ConnectTarget, connections: number
     }
   }
   const s = summarizeLatencies(times)
-  return { workload: 'first-byte', connections, p50Ms: s.p50, p99Ms: s.p99, minMs: s.min, maxMs: s.max, timesMs: times.map((t) => Math.round(t * 100) / 100) }
+  return { workload: 'first-byte', connections: targets.length, p50Ms: s.p50, p99Ms: s.p99, minMs: s.min, maxMs: s.max, timesMs: times.map((t) => Math.round(t * 100) / 100) }
 }

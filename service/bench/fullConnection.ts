@@ -12,9 +12,7 @@
  * passes extra Node flags to every daemon (test/harness/processNode.ts); each
  * writes its profile when it exits at the end of the run.
  */
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
-import { createInterface } from 'node:readline'
+import { startLoopbackBenchServer } from './loopbackBenchServer.js'
 import { ProcessNetwork } from '../test/harness/processNetwork.js'
 import { freePort } from '../test/harness/freePort.js'
 import { waitFor } from '../test/harness/waitFor.js'
@@ -29,21 +27,9 @@ const SETUPS = positiveIntegerArg('setups', 20)
 const NODES = 12
 const SERVICE_PORT = 7000
 
-async function startBenchServer (port: number): Promise<() => void> {
-  const ts = import.meta.url.endsWith('.ts')
-  const entry = fileURLToPath(new URL(ts ? './compare/workloads/benchServer.ts' : './compare/workloads/benchServer.js', import.meta.url))
-  const child = spawn(process.execPath, [...(ts ? ['--import', 'tsx'] : []), entry, '--host', '127.0.0.1', '--port', String(port)], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const lines = createInterface({ input: child.stdout })
-  await new Promise<void>((resolve, reject) => {
-    lines.on('line', (l) => { if (l.includes('"listening"')) resolve() })
-    child.once('exit', (code) => { reject(new Error(`bench server exited ${code}`)) })
-  })
-  return () => { child.kill() }
-}
-
 async function main (): Promise<void> {
   const serverPort = await freePort()
-  const stopServer = await startBenchServer(serverPort)
+  const stopServer = await startLoopbackBenchServer(serverPort)
   const socksPort = await freePort()
   let net: ProcessNetwork | undefined
   try {

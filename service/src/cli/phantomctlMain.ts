@@ -88,7 +88,7 @@ function statusText (s: NodeStatus): string {
     ['Rejected records', Object.keys(s.netdb.rejected).length === 0 ? 'none' : Object.entries(s.netdb.rejected).map(([r, n]) => `${r}: ${n}`).join(', ')],
     ['Path-building key', `${s.pathBuildingKey.publicKey.slice(0, 16)}…, rotates ${s.pathBuildingKey.notAfter}`],
     ['Peer cache', `${s.peerCache} peers`],
-    ['Memory', `${s.memory.rssMiB} MiB resident, ${s.memory.heapUsedMiB} MiB heap`]
+    ['Memory', `${s.memory.rssMiB} MiB resident, ${s.memory.heapUsedMiB} MiB heap, ${s.memory.buffersMiB} MiB buffers`]
   ])
 }
 

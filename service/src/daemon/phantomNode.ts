@@ -86,7 +86,8 @@ export interface NodeStatus {
   ap: Array<{ address: string, name: string }>
   pathBuildingKey: { publicKey: string, notAfter: string }
   peerCache: number
-  memory: { rssMiB: number, heapUsedMiB: number }
+  /** Resident set, V8 heap in use, and memory held by Buffers and ArrayBuffers outside the heap (packets, stream buffers). */
+  memory: { rssMiB: number, heapUsedMiB: number, buffersMiB: number }
   sessions: number
   tunnels: number
   tunnelKeyCount: number
@@ -114,9 +115,10 @@ function selectorMap (): Record<string, SelectFn> {
   return { 'phantom-node': recordSelectors['phantom-node'], 'phantom-ap': recordSelectors['phantom-ap'] }
 }
 
-function memoryInMiB (): { rssMiB: number, heapUsedMiB: number } {
+function memoryInMiB (): NodeStatus['memory'] {
   const m = process.memoryUsage()
-  return { rssMiB: Math.round(m.rss / 1048576 * 10) / 10, heapUsedMiB: Math.round(m.heapUsed / 1048576 * 10) / 10 }
+  const mib = (bytes: number): number => Math.round(bytes / 1048576 * 10) / 10
+  return { rssMiB: mib(m.rss), heapUsedMiB: mib(m.heapUsed), buffersMiB: mib(m.arrayBuffers) }
 }
 
 /** The namespace of a DHT key: `/phantom-node/…` → `phantom-node`. */

@@ -69,12 +69,15 @@ describe('phantom-node daemon lifecycle', function () {
       assert.equal(typeof s.peers, 'number')
       assert.equal(typeof s.netdb.records, 'number')
       assert.equal(typeof s.uptimeSeconds, 'number')
+      for (const field of ['rssMiB', 'heapUsedMiB', 'buffersMiB']) assert.ok(typeof s.memory[field] === 'number' && s.memory[field] >= 0, field)
+      assert.ok(s.memory.rssMiB > s.memory.heapUsedMiB)
     })
 
     it('phantomctl shows humans a table and reports an unreachable daemon plainly', async () => {
       const r = await runCommand(process.execPath, [phantomctlEntry(), '--socket', node.socket, 'status'])
       assert.equal(r.code, 0)
       assert.match(r.stdout, /Peer ID.*12D3KooW/)
+      assert.match(r.stdout, /Memory.*MiB resident, [\d.]+ MiB heap, [\d.]+ MiB buffers/)
       const gone = await runCommand(process.execPath, [phantomctlEntry(), '--socket', join(node.dir, 'absent.sock'), 'status'])
       assert.equal(gone.code, 69)
       assert.match(gone.stderr, /cannot reach the daemon.*no such socket/)

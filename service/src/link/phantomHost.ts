@@ -1,6 +1,5 @@
 import { createLibp2p, type Libp2p, type Libp2pOptions } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
-import { noise } from '@chainsafe/libp2p-noise'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { bootstrap } from '@libp2p/bootstrap'
@@ -17,7 +16,7 @@ import { lanDiscovery } from './lanDiscovery.js'
 import { LOOPBACK_NETWORKS } from './loopbackNetworks.js'
 import { CONNECTION_MONITOR } from './linkLiveness.js'
 import { phantomYamux } from './yamuxSettings.js'
-import { sodiumNoiseCrypto } from './sodiumNoiseCrypto.js'
+import { coalescedNoise } from './coalescedNoise.js'
 
 export interface PhantomHostServices {
   identify: Identify
@@ -70,8 +69,8 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
     // a slow but live peer must not lose its connections, and with them its paths (linkLiveness.ts)
     connectionMonitor: CONNECTION_MONITOR,
     transports: [tcp()],
-    // Noise's primitives on libsodium (sodium-native): same wire, fewer allocations than the default
-    connectionEncrypters: [noise({ crypto: sodiumNoiseCrypto })],
+    // Noise's primitives on libsodium (sodium-native), one transport write per message: same wire (coalescedNoise.ts)
+    connectionEncrypters: [coalescedNoise()],
     // stream windows within the read buffer limit, so back-pressure never resets a tunnel (yamuxSettings.ts)
     streamMuxers: [phantomYamux()],
     connectionGater: {

@@ -8,6 +8,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { sodiumNoiseCrypto, NoiseDecryptionError } from '../../src/link/sodiumNoiseCrypto.js'
+import { coalescedNoise } from '../../src/link/coalescedNoise.js'
 import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
 
 /** libp2p-noise's own uint8arraylist type (a copy of the package nested under it); the same class at run time. */
@@ -139,18 +140,19 @@ describe('link: libp2p Noise primitives on sodium-native', () => {
     })
   })
 
-  describe('a libp2p connection between a host with the default Noise crypto and one with ours', function () {
+  describe('a libp2p connection between a host with the default Noise crypto and one with ours (alone, and as the daemon runs it: coalescedNoise)', function () {
     this.timeout(60_000)
     const ECHO = '/phantom-test/echo/1.0.0'
     const hosts: Libp2p[] = []
 
-    async function host (ours: boolean): Promise<Libp2p> {
+    type Kind = 'default' | 'sodium' | 'coalesced'
+    async function host (kind: Kind): Promise<Libp2p> {
       const h = await createLibp2p({
         privateKey: await generateKeyPair('Ed25519'),
         addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
         connectionManager: { allow: [...LOOPBACK_NETWORKS] },
         transports: [tcp()],
-        connectionEncrypters: [ours ? noise({ crypto: sodiumNoiseCrypto }) : noise()],
+        connectionEncrypters: [kind === 'coalesced' ? coalescedNoise() : kind === 'sodium' ? noise({ crypto: sodiumNoiseCrypto }) : noise()],
         streamMuxers: [yamux()]
       })
       hosts.push(h)
@@ -163,10 +165,11 @@ describe('link: libp2p Noise primitives on sodium-native', () => {
 
     after(async () => { await Promise.all(hosts.map(async (h) => { await h.stop() })) })
 
-    for (const [dialerOurs, listenerOurs] of [[true, false], [false, true], [true, true]] as const) {
-      it(`carries 3 MiB both ways, ${dialerOurs ? 'ours' : 'default'} dialing ${listenerOurs ? 'ours' : 'default'}`, async () => {
-        const dialer = await host(dialerOurs)
-        const listener = await host(listenerOurs)
+    const pairs: Array<[Kind, Kind]> = [['sodium', 'default'], ['default', 'sodium'], ['sodium', 'sodium'], ['coalesced', 'default'], ['default', 'coalesced'], ['coalesced', 'coalesced']]
+    for (const [dialerKind, listenerKind] of pairs) {
+      it(`carries 3 MiB both ways, ${dialerKind} dialing ${listenerKind}`, async () => {
+        const dialer = await host(dialerKind)
+        const listener = await host(listenerKind)
         const stream = await dialer.dialProtocol(listener.getMultiaddrs(), ECHO)
         const payload = Buffer.alloc(3 * 1024 * 1024)
         for (let i = 0; i < payload.byteLength; i++) payload[i] = (i * 7 + (i >> 11)) & 0xff

@@ -10,39 +10,21 @@
  * glibc's allocator); PHANTOM_DAEMON_NODE_FLAGS adds Node flags.
  */
 import type { NodeStatus } from '../src/daemon/phantomNode.js'
-import { startLoopbackBenchServer } from './loopbackBenchServer.js'
-import { ProcessNetwork } from '../test/harness/processNetwork.js'
-import { freePort } from '../test/harness/freePort.js'
-import { waitFor } from '../test/harness/waitFor.js'
+import { FULL_CONNECTION_NODES, startLoopbackFullConnection } from './loopbackFullConnection.js'
 import { positiveIntegerArg } from './benchStats.js'
 import { bulkThroughput } from './compare/workloads/clientWorkloads.js'
 
 const SECONDS = positiveIntegerArg('seconds', 10)
 const STREAMS = positiveIntegerArg('streams', 8)
-const NODES = 12
-const SERVICE_PORT = 7000
+const NODES = FULL_CONNECTION_NODES
 const POLL_MS = 250
 
 type Memory = NodeStatus['memory']
 
 async function main (): Promise<void> {
-  const serverPort = await freePort()
-  const stopServer = await startLoopbackBenchServer(serverPort)
-  const socksPort = await freePort()
-  let net: ProcessNetwork | undefined
+  const connection = await startLoopbackFullConnection()
   try {
-    process.stderr.write(`starting ${NODES} daemons…\n`)
-    net = await ProcessNetwork.start(NODES, {
-      readyTimeoutMs: 180_000,
-      config: { log: { level: 'warn' } },
-      configFor: (i) => i === 0
-        ? { path: { count: { exit: 1, entry: 0 }, diversity: false }, socks: { enabled: true, listen: `127.0.0.1:${socksPort}` } }
-        : i === 1 ? { path: { count: { exit: 0, entry: 1 }, diversity: false }, services: [{ port: SERVICE_PORT, target: `127.0.0.1:${serverPort}` }] } : {}
-    })
-    const nodes = net.nodes
-    const [a, b] = [nodes[0]!, nodes[1]!]
-    const bName = (await b.status()).ap[0]!.name
-    await waitFor('a session from A to B', async () => await a.call('session.ping', { target: bName }).then(() => true, () => false), 300_000, 1000)
+    const nodes = connection.net.nodes
     const sample = async (): Promise<Memory[]> => await Promise.all(nodes.map(async (n) => (await n.status()).memory))
     const idle = await sample()
     const peak: Memory[] = idle.map((m) => ({ ...m }))
@@ -55,7 +37,7 @@ async function main (): Promise<void> {
       }
     })()
     process.stderr.write(`bulk, ${STREAMS} streams, ${SECONDS} s…\n`)
-    const bulk = await bulkThroughput({ kind: 'socks5', proxyHost: '127.0.0.1', proxyPort: socksPort, host: bName, port: SERVICE_PORT, isolate: false }, STREAMS, SECONDS, 120_000)
+    const bulk = await bulkThroughput(connection.phantom, STREAMS, SECONDS, 120_000)
     polling = false
     await poller
     // what is given back once the load is gone (GC runs on its own schedule: sampled after 5 s of quiet)
@@ -72,8 +54,7 @@ async function main (): Promise<void> {
     const maxPeak = Math.max(...peak.map((m) => m.rssMiB))
     console.log(JSON.stringify({ bench: 'daemonMemory', mallocMmapThreshold: process.env.MALLOC_MMAP_THRESHOLD_ ?? null, streams: STREAMS, seconds: SECONDS, mbitPerSecond: bulk.mbitPerSecond, maxPeakRssMiB: maxPeak, idle, peak, after }))
   } finally {
-    await net?.destroy()
-    stopServer()
+    await connection.stop()
   }
 }
 

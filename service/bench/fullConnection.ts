@@ -12,10 +12,7 @@
  * passes extra Node flags to every daemon (test/harness/processNode.ts); each
  * writes its profile when it exits at the end of the run.
  */
-import { startLoopbackBenchServer } from './loopbackBenchServer.js'
-import { ProcessNetwork } from '../test/harness/processNetwork.js'
-import { freePort } from '../test/harness/freePort.js'
-import { waitFor } from '../test/harness/waitFor.js'
+import { FULL_CONNECTION_NODES, startLoopbackFullConnection } from './loopbackFullConnection.js'
 import { bulkThroughput, echoRoundTrips } from './compare/workloads/clientWorkloads.js'
 import { cpuSeconds, PeakRssSampler } from './compare/procStats.js'
 import type { ConnectTarget } from './compare/transport.js'
@@ -24,40 +21,17 @@ import { percentile, positiveIntegerArg } from './benchStats.js'
 const SECONDS = positiveIntegerArg('seconds', 10)
 const ECHOES = positiveIntegerArg('echo', 1000)
 const SETUPS = positiveIntegerArg('setups', 20)
-const NODES = 12
-const SERVICE_PORT = 7000
+const NODES = FULL_CONNECTION_NODES
 
 async function main (): Promise<void> {
-  const serverPort = await freePort()
-  const stopServer = await startLoopbackBenchServer(serverPort)
-  const socksPort = await freePort()
-  let net: ProcessNetwork | undefined
+  const connection = await startLoopbackFullConnection()
+  const { net, bName } = connection
   try {
-    process.stderr.write(`starting ${NODES} daemons…\n`)
-    net = await ProcessNetwork.start(NODES, {
-      readyTimeoutMs: 180_000,
-      config: { log: { level: 'warn' } },
-      configFor: (i) => i === 0
-        ? { path: { count: { exit: 1, entry: 0 }, diversity: false }, socks: { enabled: true, listen: `127.0.0.1:${socksPort}` } }
-        : i === 1 ? { path: { count: { exit: 0, entry: 1 }, diversity: false }, services: [{ port: SERVICE_PORT, target: `127.0.0.1:${serverPort}` }] } : {}
-    })
-    const [a, b] = [net.nodes[0]!, net.nodes[1]!]
-    const bStatus = await b.status()
-    const bName = bStatus.ap[0]!.name
-    await waitFor('ready paths and B\'s AP record', async () => {
-      const pa = (await a.status()).paths.some((p) => p.kind === 'exit' && p.state === 'ready')
-      const pb = (await b.status()).paths.some((p) => p.kind === 'entry' && p.state === 'ready')
-      if (!pa || !pb) return false
-      const r = await a.call<{ rttMs: number }>('session.ping', { target: bName }).catch(() => null)
-      return r != null
-    }, 300_000, 1000)
+    const a = net.nodes[0]!
     const pids = net.nodes.map((n) => n.pid).filter((p): p is number => p != null)
     const keyCount = (await a.status()).tunnelKeyCount
 
-    const targets: Array<[string, ConnectTarget]> = [
-      ['loopback', { kind: 'tcp', host: '127.0.0.1', port: serverPort }],
-      ['phantom', { kind: 'socks5', proxyHost: '127.0.0.1', proxyPort: socksPort, host: bName, port: SERVICE_PORT, isolate: false }]
-    ]
+    const targets: Array<[string, ConnectTarget]> = [['loopback', connection.direct], ['phantom', connection.phantom]]
     const rows: Record<string, Record<string, number>> = {}
     for (const [label, target] of targets) {
       process.stderr.write(`${label}: echo…\n`)
@@ -108,8 +82,7 @@ async function main (): Promise<void> {
     console.log(`| peak RSS of a daemon during bulk (MiB) | - | ${fmt(p.peakRssMiB!)} | |`)
     console.log(JSON.stringify({ bench: 'fullConnection', nodes: NODES, keyCount, rows, tunnelSetupMs: { p50: percentile(tunnel, 50), p99: percentile(tunnel, 99) }, handshakeMs: { p50: percentile(handshake, 50) } }))
   } finally {
-    await net?.destroy()
-    stopServer()
+    await connection.stop()
   }
 }
 

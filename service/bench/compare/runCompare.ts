@@ -2,7 +2,7 @@
  * Issue 8's comparison (root; one machine, one run): the same workloads over
  * every available network, one after the other, then Markdown tables with
  * ratios to "direct" and a JSON file build/bench/compare-<date>.json.
- *   npx tsx bench/compare/runCompare.ts [--only direct,yggdrasil,tor] [--quick] [--out FILE] [--logs DIR]
+ *   npx tsx bench/compare/runCompare.ts [--only direct,yggdrasil,tor,phantom,phantom-new] [--quick] [--out FILE] [--logs DIR]
  *   (or node dist/bench/compare/runCompare.js)
  * Workloads per path: time to first byte of fresh connections (and, where the
  * transport offers them, of connections to destinations never contacted before), 64-byte echo
@@ -33,10 +33,11 @@ const TRANSPORTS: Record<string, () => Transport> = {
   direct: () => new DirectVethTransport(),
   yggdrasil: () => new YggdrasilTransport(),
   tor: () => new TorPrivateTransport(),
-  phantom: () => new PhantomNetworkTransport()
+  phantom: () => new PhantomNetworkTransport({ newDestinations: false }),
+  'phantom-new': () => new PhantomNetworkTransport({ newDestinations: true })
 }
 /** The program each transport needs (a missing one skips the transport). */
-const REQUIRED_PROGRAMS: Record<string, string[]> = { direct: [], yggdrasil: ['yggdrasil'], tor: ['tor', 'tor-gencert'], phantom: [] }
+const REQUIRED_PROGRAMS: Record<string, string[]> = { direct: [], yggdrasil: ['yggdrasil'], tor: ['tor', 'tor-gencert'], phantom: [], 'phantom-new': [] }
 let haveIperf3 = false
 
 const { values } = parseArgs({
@@ -106,6 +107,20 @@ async function iperf (transport: Transport, path: BenchPath, streams: number): P
   return { ...r, nodeCpuSecondsPerGiB: nodePids.length === 0 ? null : (totalCpuSeconds(nodePids) - before) / gib }
 }
 
+/** The first byte to each of the path's fresh targets, added to `result` (an error goes to its errors). */
+async function measureNewDestinations (path: BenchPath, result: PathResult): Promise<void> {
+  const fresh = path.freshTargets ?? []
+  if (fresh.length === 0) return
+  say(`  ${path.label}: first byte, ${fresh.length} new destinations…`)
+  try {
+    const { clientCpuSeconds: _, ...r } = await clientRun<FirstByteResult>(path, ['--workload', 'first-byte-each', '--targets', JSON.stringify(fresh)], (fresh.length + 1) * WORKLOAD_TIMEOUT_MS)
+    result.firstByteNew = r
+  } catch (error) {
+    result.errors.push(`first byte, new destinations: ${(error as Error).message}`)
+    say(`  ${path.label}: first byte, new destinations failed: ${(error as Error).message}`)
+  }
+}
+
 async function measurePath (transport: Transport, path: BenchPath): Promise<PathResult> {
   const nodes = transport.nodes()
   const result: PathResult = {
@@ -118,13 +133,6 @@ async function measurePath (transport: Transport, path: BenchPath): Promise<Path
   const attempt = async (what: string, step: () => Promise<void>): Promise<void> => {
     say(`  ${path.label}: ${what}…`)
     try { await step() } catch (error) { result.errors.push(`${what}: ${(error as Error).message}`); say(`  ${path.label}: ${what} failed: ${(error as Error).message}`) }
-  }
-  const fresh = path.freshTargets ?? []
-  if (fresh.length > 0) {
-    await attempt(`first byte, ${fresh.length} new destinations`, async () => {
-      const { clientCpuSeconds: _, ...r } = await clientRun<FirstByteResult>(path, ['--workload', 'first-byte-each', '--targets', JSON.stringify(fresh)], (fresh.length + 1) * WORKLOAD_TIMEOUT_MS)
-      result.firstByteNew = r
-    })
   }
   await attempt('first byte', async () => {
     const { clientCpuSeconds: _, ...r } = await clientRun<FirstByteResult>(path, ['--workload', 'first-byte', '--count', String(settings.firstByteConnections)], (settings.firstByteConnections + 1) * WORKLOAD_TIMEOUT_MS)
@@ -191,7 +199,18 @@ async function main (): Promise<void> {
       entry.startSeconds = (performance.now() - t0) / 1000
       entry.notes = transport.notes()
       say(`== ${name}: ready in ${entry.startSeconds.toFixed(1)} s`)
-      for (const path of transport.paths()) compareRun.paths.push(await measurePath(transport, path))
+      for (const path of transport.paths()) {
+        if (path.freshOnly === true) {
+          const earlier = compareRun.paths.find((p) => p.label === path.label)
+          const result = earlier ?? { label: path.label, transport: transport.name, description: path.description, memory: [], errors: [] }
+          await measureNewDestinations(path, result)
+          if (earlier === undefined) compareRun.paths.push(result)
+        } else {
+          const result = await measurePath(transport, path)
+          await measureNewDestinations(path, result)
+          compareRun.paths.push(result)
+        }
+      }
     } catch (error) {
       entry.startSeconds = (performance.now() - t0) / 1000
       entry.error = (error as Error).message

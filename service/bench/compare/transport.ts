@@ -30,6 +30,12 @@ export interface BenchPath {
    * else touches them.
    */
   freshTargets?: ConnectTarget[]
+  /**
+   * Measure only the first byte to `freshTargets`, and report it with the
+   * path of the same label measured before (a network built just for that
+   * figure, so that its extra destinations leave the others untouched).
+   */
+  freshOnly?: boolean
   /** For a plain IP path: where an iperf3 server can run and the address the client reaches it at (an extra bulk figure). */
   iperf3?: { serverNamespace: string, host: string }
 }

@@ -9,11 +9,14 @@
  * `.phantom` name). Both run over a full connection: A's 3-hop exit path and
  * B's 3-hop entry path.
  *
- * The other ten daemons are relays and also destinations nobody has contacted
- * yet: each keeps an entry path and runs its own bench server, nodes 2–6
- * exposed on their AP address (reached through TUN by address), nodes 7–11
- * mapped as a service (reached through SOCKS5 by name). Each is contacted
- * once, first: the time to the first byte of a new AP address.
+ *
+ * With `newDestinations` (the transport `phantom-new`, a network of its own
+ * so that the extra paths and sessions leave the other figures alone) the ten
+ * relays are also destinations nobody has contacted yet: each keeps an entry
+ * path and runs its own bench server, nodes 2–6 exposed on their AP address
+ * (reached through TUN by address), nodes 7–11 mapped as a service (reached
+ * through SOCKS5 by name). Each is contacted once: the time to the first byte
+ * of a new AP address, reported with the paths of the same name.
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -44,7 +47,8 @@ async function waitUntil (what: string, check: () => Promise<boolean>, timeoutMs
 }
 
 export class PhantomNetworkTransport implements Transport {
-  readonly name = 'phantom'
+  readonly name: string
+  private readonly fresh: { tun: number[], socks: number[] }
   private readonly resources = new TransportResources()
   private readonly daemons: NamespacedProcess[] = []
   private readonly namespaces: string[] = []
@@ -54,6 +58,15 @@ export class PhantomNetworkTransport implements Transport {
   private bName = ''
   private readonly apOf = new Map<number, { address: string, name: string }>()
   private mtu = 0
+
+  constructor (private readonly options: { newDestinations: boolean }) {
+    this.name = options.newDestinations ? 'phantom-new' : 'phantom'
+    this.fresh = options.newDestinations ? { tun: FRESH_TUN, socks: FRESH_SOCKS } : { tun: [], socks: [] }
+  }
+
+  private isFresh (i: number): boolean {
+    return this.fresh.tun.includes(i) || this.fresh.socks.includes(i)
+  }
 
   private async status (i: number): Promise<NodeStatus> {
     const client = await ControlClient.connect(this.sockets[i]!, 5000)
@@ -84,11 +97,11 @@ export class PhantomNetworkTransport implements Transport {
         mdns: false,
         network: { allowPrivateAddresses: true },
         log: { level: 'warn' },
-        path: { count: { exit: i === 0 ? 1 : 0, entry: i === 0 ? 0 : 1 }, diversity: false },
-        tun: { enabled: i < 2 || FRESH_TUN.includes(i) },
+        path: { count: { exit: i === 0 ? 1 : 0, entry: i === 1 || this.isFresh(i) ? 1 : 0 }, diversity: false },
+        tun: { enabled: i < 2 || this.fresh.tun.includes(i) },
         dns: { enabled: false },
         socks: { enabled: i === 0, listen: `127.0.0.1:${SOCKS_PORT}` },
-        ...(i >= 1 ? { ap: { expose: [BENCH_PORT] }, services: [{ port: BENCH_PORT, target: `127.0.0.1:${BENCH_PORT}` }] } : {})
+        ...(i === 1 || this.isFresh(i) ? { ap: { expose: [BENCH_PORT] }, services: [{ port: BENCH_PORT, target: `127.0.0.1:${BENCH_PORT}` }] } : {})
       }
       const file = join(dir, `n${i}.yaml`)
       await writeFile(file, stringify(config))
@@ -97,7 +110,7 @@ export class PhantomNetworkTransport implements Transport {
       if (i === 0) seed = `/ip4/${LAN}.1/tcp/4821/p2p/${(await this.status(0)).peerId}`
     }
     this.server = await startBenchServer(this.resources, this.namespaces[1]!, '::', BENCH_PORT)
-    for (const i of [...FRESH_TUN, ...FRESH_SOCKS]) await startBenchServer(this.resources, this.namespaces[i]!, '::', BENCH_PORT)
+    for (const i of [...this.fresh.tun, ...this.fresh.socks]) await startBenchServer(this.resources, this.namespaces[i]!, '::', BENCH_PORT)
     for (let i = 1; i < NODES; i++) this.apOf.set(i, (await this.status(i)).ap[0]!)
     const b = await this.status(1)
     this.bAp = b.ap[0]!.address
@@ -109,7 +122,7 @@ export class PhantomNetworkTransport implements Transport {
     }, 300_000)
     for (const path of this.paths()) await waitForPath(path, 120_000)
     // the fresh destinations' AP records, looked up from B: A must not contact them before the measurement
-    await Promise.all([...FRESH_TUN, ...FRESH_SOCKS].map(async (i) => {
+    await Promise.all([...this.fresh.tun, ...this.fresh.socks].map(async (i) => {
       await waitUntil(`node ${i}'s AP record`, async () => {
         const client = await ControlClient.connect(this.sockets[1]!, 5000)
         try { await client.call('netdb.get', { key: this.apOf.get(i)!.address }, 30_000); return true } finally { client.close() }
@@ -128,14 +141,16 @@ export class PhantomNetworkTransport implements Transport {
         label: 'phantom-tun',
         clientNamespace: a,
         target: { kind: 'tcp', host: this.bAp, port: BENCH_PORT },
-        freshTargets: FRESH_TUN.flatMap((i) => { const ap = this.apOf.get(i); return ap == null ? [] : [{ kind: 'tcp' as const, host: ap.address, port: BENCH_PORT }] }),
+        freshOnly: this.options.newDestinations,
+        freshTargets: this.fresh.tun.flatMap((i) => { const ap = this.apOf.get(i); return ap == null ? [] : [{ kind: 'tcp' as const, host: ap.address, port: BENCH_PORT }] }),
         description: `TUN to TUN through a full connection (3-hop exit path, 3-hop entry path; ${NODES} daemons, each in its own namespace; phantom0 MTU ${this.mtu})`
       },
       {
         label: 'phantom-socks',
         clientNamespace: a,
         target: { kind: 'socks5', proxyHost: '127.0.0.1', proxyPort: SOCKS_PORT, host: this.bName, port: BENCH_PORT, isolate: false },
-        freshTargets: FRESH_SOCKS.flatMap((i) => { const ap = this.apOf.get(i); return ap == null ? [] : [{ kind: 'socks5' as const, proxyHost: '127.0.0.1', proxyPort: SOCKS_PORT, host: ap.name, port: BENCH_PORT, isolate: false }] }),
+        freshOnly: this.options.newDestinations,
+        freshTargets: this.fresh.socks.flatMap((i) => { const ap = this.apOf.get(i); return ap == null ? [] : [{ kind: 'socks5' as const, proxyHost: '127.0.0.1', proxyPort: SOCKS_PORT, host: ap.name, port: BENCH_PORT, isolate: false }] }),
         description: 'SOCKS5 on A to B\'s .phantom name, the same full connection'
       }
     ]
@@ -148,7 +163,12 @@ export class PhantomNetworkTransport implements Transport {
   serverPid (): number | undefined { return this.server?.child.pid }
 
   notes (): Record<string, string> {
-    return { daemons: String(NODES), 'path length x': '3', 'phantom0 MTU': String(this.mtu), 'new destinations': `${FRESH_TUN.length} by AP address (TUN), ${FRESH_SOCKS.length} by name (SOCKS5), each with an entry path` }
+    return {
+      daemons: String(NODES),
+      'path length x': '3',
+      'phantom0 MTU': String(this.mtu),
+      ...(this.options.newDestinations ? { 'new destinations': `${this.fresh.tun.length} by AP address (TUN), ${this.fresh.socks.length} by name (SOCKS5), each with an entry path` } : {})
+    }
   }
 
   logs (): Array<{ name: string, text: string }> {

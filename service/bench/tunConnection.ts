@@ -7,6 +7,7 @@
  * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100]
  */
 import { spawn } from 'node:child_process'
+import type { NodeStatus } from '../src/daemon/phantomNode.js'
 import { ProcessNode } from '../test/harness/processNode.js'
 import { NamespaceLan } from '../test/harness/namespaceLan.js'
 import { waitFor } from '../test/harness/waitFor.js'
@@ -49,16 +50,22 @@ async function main (): Promise<void> {
       if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}${r.stdout.slice(-300)}`)
       return r.stdout
     }
-    const measure = async (label: string, address: string): Promise<{ mbit: number, pingP50: number, pingP99: number }> => {
+    const measure = async (label: string, address: string): Promise<{ mbit: number, retransmits: number, pingP50: number, pingP99: number }> => {
       process.stderr.write(`${label}: iperf3 ${SECONDS} s…\n`)
-      const iperf = JSON.parse(await inA(['iperf3', '-c', address, '-p', String(IPERF_PORT), '-t', String(SECONDS), '-J'])) as { end: { sum_received: { bits_per_second: number } } }
+      const iperf = JSON.parse(await inA(['iperf3', '-c', address, '-p', String(IPERF_PORT), '-t', String(SECONDS), '-J'])) as { end: { sum_received: { bits_per_second: number }, sum_sent: { retransmits?: number } } }
       process.stderr.write(`${label}: ${PINGS} pings…\n`)
       const ping = await inA(['ping', '-c', String(PINGS), '-i', '0.05', '-W', '5', address], 300_000)
       const times = [...ping.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]))
-      return { mbit: iperf.end.sum_received.bits_per_second / 1e6, pingP50: percentile(times, 50), pingP99: percentile(times, 99) }
+      return { mbit: iperf.end.sum_received.bits_per_second / 1e6, retransmits: iperf.end.sum_sent.retransmits ?? 0, pingP50: percentile(times, 50), pingP99: percentile(times, 99) }
     }
+    const routers = async (): Promise<Array<NodeStatus['tunRouter']>> => await Promise.all([nodes[0]!.status(), nodes[1]!.status()].map(async (s) => (await s).tunRouter))
     const direct = await measure('direct', lan.addressOf(1))
+    const before = await routers()
     const phantom = await measure('phantom', bAp)
+    const after = await routers()
+    // packets A's router sent into the network (the iperf3 client's data) and B's router delivered to its host
+    const sentByA = (after[0]?.outbound.forwarded ?? 0) - (before[0]?.outbound.forwarded ?? 0)
+    const deliveredAtB = (after[1]?.inbound.delivered ?? 0) - (before[1]?.inbound.delivered ?? 0)
     const fmt = (v: number): string => v >= 100 ? v.toFixed(0) : v.toFixed(2)
     console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings`)
     console.log('| workload | namespaces joined directly | Phantom full connection | Phantom / direct |')
@@ -66,7 +73,9 @@ async function main (): Promise<void> {
     console.log(`| iperf3 TCP (Mbit/s) | ${fmt(direct.mbit)} | ${fmt(phantom.mbit)} | ${(phantom.mbit / direct.mbit).toFixed(4)} |`)
     console.log(`| ping p50 (ms) | ${fmt(direct.pingP50)} | ${fmt(phantom.pingP50)} | ${fmt(phantom.pingP50 / direct.pingP50)} |`)
     console.log(`| ping p99 (ms) | ${fmt(direct.pingP99)} | ${fmt(phantom.pingP99)} | ${fmt(phantom.pingP99 / direct.pingP99)} |`)
-    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom }))
+    console.log(`| iperf3 TCP retransmits | ${direct.retransmits} | ${phantom.retransmits} | |`)
+    console.log(`Phantom run: A's router forwarded ${sentByA} packets into the network, B's delivered ${deliveredAtB} to its host (iperf3 data, ACKs the other way, and the pings)`)
+    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom, packets: { sentByA, deliveredAtB } }))
   } finally {
     iperfServer.kill('SIGKILL')
     await Promise.allSettled(nodes.map(async (n) => { await n.destroy() }))

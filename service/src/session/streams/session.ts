@@ -175,7 +175,8 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
   sendDatagram (packet: Uint8Array): boolean {
     if (packet.byteLength < 1 || packet.byteLength > MAX_DATAGRAM_BYTES) throw new RangeError(`datagram must be 1..${MAX_DATAGRAM_BYTES} bytes`)
     if (this.closedWith != null) return false
-    this.sendFrame({ type: FrameType.DATAGRAM, packet: Buffer.from(packet) })
+    // a view, not a copy: sendFrame encodes the packet into its record before returning
+    this.sendFrame({ type: FrameType.DATAGRAM, packet: Buffer.isBuffer(packet) ? packet : Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength) })
     return true
   }
 

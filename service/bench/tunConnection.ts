@@ -4,7 +4,9 @@
  * entry path; 12 daemons, each its own process and network namespace, joined
  * by a private bridge), side by side with the same two namespaces talking
  * directly over that bridge, in one run.
- * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100]
+ * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100] [--ping-interval-ms 50]
+ * (ping's -i; a short interval keeps the 12 daemons from going idle between
+ * pings, a long one shows what an isolated packet pays for waking them)
  */
 import { spawn } from 'node:child_process'
 import type { NodeStatus } from '../src/daemon/phantomNode.js'
@@ -16,6 +18,7 @@ import { percentile, positiveIntegerArg } from './benchStats.js'
 
 const SECONDS = positiveIntegerArg('seconds', 10)
 const PINGS = positiveIntegerArg('pings', 100)
+const PING_INTERVAL_MS = positiveIntegerArg('ping-interval-ms', 50)
 const NODES = 12
 const IPERF_PORT = 5201
 
@@ -54,7 +57,7 @@ async function main (): Promise<void> {
       process.stderr.write(`${label}: iperf3 ${SECONDS} s…\n`)
       const iperf = JSON.parse(await inA(['iperf3', '-c', address, '-p', String(IPERF_PORT), '-t', String(SECONDS), '-J'])) as { end: { sum_received: { bits_per_second: number }, sum_sent: { retransmits?: number } } }
       process.stderr.write(`${label}: ${PINGS} pings…\n`)
-      const ping = await inA(['ping', '-c', String(PINGS), '-i', '0.05', '-W', '5', address], 300_000)
+      const ping = await inA(['ping', '-c', String(PINGS), '-i', (PING_INTERVAL_MS / 1000).toFixed(3), '-W', '5', address], 300_000)
       const times = [...ping.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]))
       return { mbit: iperf.end.sum_received.bits_per_second / 1e6, retransmits: iperf.end.sum_sent.retransmits ?? 0, pingP50: percentile(times, 50), pingP99: percentile(times, 99) }
     }
@@ -67,7 +70,7 @@ async function main (): Promise<void> {
     const sentByA = (after[0]?.outbound.forwarded ?? 0) - (before[0]?.outbound.forwarded ?? 0)
     const deliveredAtB = (after[1]?.inbound.delivered ?? 0) - (before[1]?.inbound.delivered ?? 0)
     const fmt = (v: number): string => v >= 100 ? v.toFixed(0) : v.toFixed(2)
-    console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings`)
+    console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings every ${PING_INTERVAL_MS} ms`)
     console.log('| workload | namespaces joined directly | Phantom full connection | Phantom / direct |')
     console.log('|---|---|---|---|')
     console.log(`| iperf3 TCP (Mbit/s) | ${fmt(direct.mbit)} | ${fmt(phantom.mbit)} | ${(phantom.mbit / direct.mbit).toFixed(4)} |`)

@@ -9,7 +9,6 @@
  * `.phantom` name). Both run over a full connection: A's 3-hop exit path and
  * B's 3-hop entry path.
  *
- *
  * With `newDestinations` (the transport `phantom-new`, a network of its own
  * so that the extra paths and sessions leave the other figures alone) the ten
  * relays are also destinations nobody has contacted yet: each keeps an entry

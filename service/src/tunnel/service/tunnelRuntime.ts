@@ -7,6 +7,7 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Logger } from '../../logging/logger.js'
 import type { LayerObserver } from '../hop/hopTunnel.js'
 import type { KeySearcher } from '../search/keySearcher.js'
+import type { LocalApConnect } from './localApConnect.js'
 
 export type TunnelHost = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dialProtocol' | 'getConnections'>
 
@@ -68,8 +69,6 @@ export interface TunnelCounters {
   setupFailures: number
   droppedBlocks: number
 }
-
-import type { LocalApConnect } from './localApConnect.js'
 
 export interface TunnelRuntime {
   host: TunnelHost

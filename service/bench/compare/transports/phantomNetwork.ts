@@ -23,6 +23,7 @@ import { stringify } from 'yaml'
 import { ControlClient } from '../../../src/control/controlClient.js'
 import type { NodeStatus } from '../../../src/daemon/phantomNode.js'
 import { DAEMON_NODE_FLAGS } from '../../../src/daemon/nodeRuntimeFlags.js'
+import { extraDaemonNodeFlags } from '../../../test/harness/processNode.js'
 import { daemonEntry } from '../../../test/harness/repoPaths.js'
 import { mustRun, namespaceName, startBenchServer, TransportResources, type NamespacedProcess } from '../namespaces.js'
 import type { BenchPath, NodeProcess, Transport } from '../transport.js'
@@ -104,7 +105,7 @@ export class PhantomNetworkTransport implements Transport {
       }
       const file = join(dir, `n${i}.yaml`)
       await writeFile(file, stringify(config))
-      this.daemons.push(this.resources.spawn(`phantom${i}`, ns, process.execPath, [...DAEMON_NODE_FLAGS, daemonEntry(), '--config', file]))
+      this.daemons.push(this.resources.spawn(`phantom${i}`, ns, process.execPath, [...DAEMON_NODE_FLAGS, ...extraDaemonNodeFlags(), daemonEntry(), '--config', file]))
       await waitUntil(`daemon ${i} control socket`, async () => { await this.status(i); return true }, 60_000)
       if (i === 0) seed = `/ip4/${LAN}.1/tcp/4821/p2p/${(await this.status(0)).peerId}`
     }

@@ -3,14 +3,16 @@
  * sodium-native, for `noise({ crypto })`: ChaCha20-Poly1305 (IETF, 96-bit
  * nonce), SHA-256, HKDF-SHA256 and X25519. Same results as
  * @chainsafe/libp2p-noise's default (node:crypto, AssemblyScript and
- * @noble) — the wire is unchanged — with fewer allocations per message:
- * one output buffer per encryption, decryption in place when libp2p-noise
- * offers a destination.
+ * @noble) — the wire is unchanged — with fewer allocations and copies per
+ * message: each ciphertext is cut from a slab with room for its length in
+ * front (noiseOutputSlab.ts, so that coalescedNoise.ts sends it without a
+ * copy), and decryption runs in place in the destination libp2p-noise offers.
  */
 import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
 import { sodium } from '../crypto/sodium.js'
 import { randomBytes } from '../crypto/random.js'
 import { hmacSha256 } from '../crypto/hmacSha256.js'
+import { takeFramedOutput } from './noiseOutputSlab.js'
 
 const TAG_BYTES = 16
 const KEY_BYTES = 32
@@ -79,7 +81,7 @@ function publicKeyOf (privateKey: Uint8Array): Uint8Array {
 
 function encrypt (plaintext: NoiseBytes, nonce: Uint8Array, ad: Uint8Array, k: Uint8Array): Uint8Array {
   const length = plaintext.byteLength
-  const out = Buffer.allocUnsafe(length + TAG_BYTES)
+  const out = takeFramedOutput(length + TAG_BYTES)
   if (plaintext instanceof Uint8Array) {
     binding.crypto_aead_chacha20poly1305_ietf_encrypt(out, plaintext, ad, null, nonce, k)
     return out
@@ -95,11 +97,27 @@ function encrypt (plaintext: NoiseBytes, nonce: Uint8Array, ad: Uint8Array, k: U
 function decrypt (ciphertext: NoiseBytes, nonce: Uint8Array, ad: Uint8Array, k: Uint8Array, dst?: Uint8Array): Uint8Array {
   const length = ciphertext.byteLength - TAG_BYTES
   if (length < 0) throw new NoiseDecryptionError()
-  const sealed = contiguous(ciphertext)
-  // libsodium checks the tag before it writes a byte, so `dst` may be the ciphertext's own memory
-  const out = dst != null && dst.byteLength === length ? dst : Buffer.allocUnsafe(length)
+  let out: Uint8Array
+  let body: Uint8Array
+  let tag: Uint8Array
+  if (!(ciphertext instanceof Uint8Array) && dst != null && dst.byteLength === length) {
+    // A message that arrived in several reads. libp2p-noise passes as `dst`
+    // the ciphertext's body already gathered into one buffer; decrypt there in
+    // place rather than gather it a second time. libsodium checks the tag over
+    // the bytes it is given, so were `dst` ever anything but the body, the
+    // message would fail to decrypt, never decrypt to something else.
+    out = dst
+    body = dst
+    tag = ciphertext.subarray(length)
+  } else {
+    const sealed = contiguous(ciphertext)
+    // libsodium checks the tag before it writes a byte, so `dst` may be the ciphertext's own memory
+    out = dst != null && dst.byteLength === length ? dst : Buffer.allocUnsafe(length)
+    body = sealed.subarray(0, length)
+    tag = sealed.subarray(length)
+  }
   try {
-    binding.crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, null, sealed.subarray(0, length), sealed.subarray(length), ad, nonce, k)
+    binding.crypto_aead_chacha20poly1305_ietf_decrypt_detached(out, null, body, tag, ad, nonce, k)
   } catch {
     throw new NoiseDecryptionError()
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import type { MessageStream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { coalesceSends } from '../../src/link/coalescedNoise.js'
+import { sodiumNoiseCrypto } from '../../src/link/sodiumNoiseCrypto.js'
 
 /** A stand-in transport stream that records what reaches its send(). */
 function recordingStream (): { stream: MessageStream, sent: Array<Uint8Array | Uint8ArrayList> } {
@@ -41,5 +42,25 @@ describe('link: one transport write per Noise message', () => {
       assert.equal(got.byteLength, sizes.reduce((a, b) => a + b, 0))
       assert.ok(Buffer.from(got).equals(Buffer.concat(parts)))
     }
+  })
+
+  it('sends our ciphertexts from their own memory, several messages in one write', () => {
+    const { stream, sent } = recordingStream()
+    coalesceSends(stream)
+    const key = Buffer.alloc(32, 1)
+    const nonce = Buffer.alloc(12)
+    const sizes = [65519, 65519, 1000]
+    const list = new Uint8ArrayList()
+    const wire: Buffer[] = []
+    for (const size of sizes) {
+      const sealed = sodiumNoiseCrypto.chaCha20Poly1305Encrypt(Buffer.alloc(size, size & 0xff), nonce, new Uint8Array(0), key) as Uint8Array
+      const length = Uint8Array.of(sealed.byteLength >> 8, sealed.byteLength & 0xff)
+      list.append(length, sealed)
+      wire.push(Buffer.from(length), Buffer.from(sealed))
+    }
+    stream.send(list)
+    assert.ok(sent.length >= 1 && sent.length <= 2, 'one write, or two if a slab ran out in the middle')
+    assert.ok(Buffer.concat(sent.map((d) => Buffer.from(d as Uint8Array))).equals(Buffer.concat(wire)))
+    for (const d of sent) assert.ok(d instanceof Uint8Array && d.buffer.byteLength >= 1024 * 1024, 'views of a slab, not copies')
   })
 })

@@ -14,6 +14,7 @@ import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
 /** libp2p-noise's own uint8arraylist type (a copy of the package nested under it); the same class at run time. */
 type NoiseBytes = Parameters<ICryptoInterface['hashSHA256']>[0]
 import { LOOPBACK_NETWORKS } from '../../src/link/loopbackNetworks.js'
+import { hasLengthPrefixRoom, LENGTH_PREFIX_BYTES } from '../../src/link/noiseOutputSlab.js'
 import { waitFor } from '../harness/waitFor.js'
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
@@ -98,7 +99,31 @@ describe('link: libp2p Noise primitives on sodium-native', () => {
         const opened = sodiumNoiseCrypto.chaCha20Poly1305Decrypt(inPlace, n, a, k, dst)
         assert.equal(toHex(opened.subarray()), toHex(m))
         assert.equal(toHex(dst), toHex(m))
+        // as libp2p-noise decrypts a message that came in several reads: a list, and its body gathered as the destination
+        const gathered = Uint8Array.from(sealed.subarray(0, m.byteLength))
+        const fromList = sodiumNoiseCrypto.chaCha20Poly1305Decrypt(listOf(sealed, c), n, a, k, gathered)
+        assert.equal(fromList, gathered, 'decrypted in the destination, no new buffer')
+        assert.equal(toHex(gathered), toHex(m))
       }), { numRuns: 200 })
+    })
+
+    it('a list whose destination is not its body does not decrypt (the tag covers what is decrypted)', () => {
+      fc.assert(fc.property(key, nonce, ad, message.filter((m) => m.byteLength > 0), cuts, fc.nat(), (k, n, a, m, c, at) => {
+        const sealed = pureJsCrypto.chaCha20Poly1305Encrypt(m, n, a, k).subarray()
+        const wrong = Uint8Array.from(sealed.subarray(0, m.byteLength))
+        wrong[at % wrong.byteLength] ^= 1
+        assert.throws(() => sodiumNoiseCrypto.chaCha20Poly1305Decrypt(listOf(sealed, c), n, a, k, wrong), NoiseDecryptionError)
+      }), { numRuns: 100 })
+    })
+
+    it('cuts every ciphertext with room for its length in front (for coalescedNoise)', () => {
+      fc.assert(fc.property(key, nonce, ad, message, cuts, (k, n, a, m, c) => {
+        for (const input of [m, listOf(m, c)]) {
+          const sealed = sodiumNoiseCrypto.chaCha20Poly1305Encrypt(input, n, a, k) as Uint8Array
+          assert.ok(hasLengthPrefixRoom(sealed))
+          assert.ok(sealed.byteOffset >= LENGTH_PREFIX_BYTES)
+        }
+      }), { numRuns: 50 })
     })
 
     it('rejects any altered ciphertext, tag or associated data, and never writes plaintext to the destination', () => {

@@ -11,9 +11,8 @@ import type { Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface ChunkTransform {
+  /** Transforms the bytes where they are; successive calls continue where the last one ended (any sizes). */
   applyInPlace: (chunk: Uint8Array) => void
-  /** A new buffer with the transform applied (one pass instead of copy then transform), when the transform has it. */
-  apply?: (chunk: Uint8Array) => Buffer
 }
 
 export const TUNNEL_IDLE_MS = 5 * 60_000
@@ -78,17 +77,15 @@ export class TunnelPipe {
     src.addEventListener('message', (evt: { data: Uint8Array | Uint8ArrayList }) => {
       if (this.closed) return
       this.activity = true
-      const data = evt.data
-      // never in place on the source's buffer: the layer writes a new one (or a private copy)
-      let chunk: Buffer
-      if (data instanceof Uint8Array && transform.apply != null) {
-        chunk = transform.apply(data)
-      } else {
-        chunk = Buffer.allocUnsafe(data.byteLength)
-        if (data instanceof Uint8Array) chunk.set(data)
-        else { let at = 0; for (const part of data) { chunk.set(part, at); at += part.byteLength } }
-        transform.applyInPlace(chunk)
-      }
+      const chunk = evt.data
+      // In place, part by part: these bytes are this hop's alone. yamux hands
+      // over the plaintext of Noise messages just decrypted for this stream
+      // (in libp2p-noise's buffer, or in place in the socket's read buffer),
+      // each byte to one stream and that stream's one listener, this pipe;
+      // once sent on, only the next stream's send queue refers to them. No
+      // new buffer and no copy per chunk (docs/benchmarks.md, "Session 6").
+      if (chunk instanceof Uint8Array) transform.applyInPlace(chunk)
+      else for (const part of chunk) transform.applyInPlace(part)
       if (direction === 'aToB') this.bytesAToB += chunk.byteLength
       else this.bytesBToA += chunk.byteLength
       this.options.onBytes?.(direction, chunk.byteLength)

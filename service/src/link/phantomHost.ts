@@ -69,7 +69,7 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
     // a slow but live peer must not lose its connections, and with them its paths (linkLiveness.ts)
     connectionMonitor: CONNECTION_MONITOR,
     transports: [tcp()],
-    // Noise's primitives on libsodium (sodium-native), one transport write per message: same wire (coalescedNoise.ts)
+    // Noise's primitives on libsodium (sodium-native), each send one transport write without copies: same wire (coalescedNoise.ts)
     connectionEncrypters: [coalescedNoise()],
     // stream windows within the read buffer limit, so back-pressure never resets a tunnel (yamuxSettings.ts)
     streamMuxers: [phantomYamux()],

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const benches = ['netdbBench.js', 'pathSetupCrypto.js', 'tunnelKeySearch.js']
+const benches = ['netdbBench.js', 'pathSetupCrypto.js', 'tunnelKeySearch.js', 'noiseLengthDecoder.js']
 let failed = 0
 for (const b of benches) {
   process.stdout.write(`\n=== ${b}\n`)

@@ -1,6 +1,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import type { ConnectionEncrypter, MessageStream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { useNonThrowingLengthDecoder } from './noiseLengthDecoder.js'
 import { framedRuns } from './noiseOutputSlab.js'
 import { sodiumNoiseCrypto } from './sodiumNoiseCrypto.js'
 
@@ -20,17 +21,23 @@ type NoiseFactory = ReturnType<typeof noise>
  * in one write. Our Noise crypto cuts each ciphertext from a slab with room
  * for its length in front (noiseOutputSlab.ts), so the messages of a send
  * already lie end to end and nothing is copied. The bytes on the wire are the
- * same.
+ * same. The secured connection reads message lengths without throwing when a
+ * read ends on a message boundary (noiseLengthDecoder.ts).
  */
 export function coalescedNoise (): NoiseFactory {
   const factory = noise({ crypto: sodiumNoiseCrypto })
   return (components) => {
     const inner = factory(components)
     const wrapped: ConnectionEncrypter = Object.create(inner)
-    wrapped.secureOutbound = async (connection, options) => await inner.secureOutbound(coalesceSends(connection), options)
-    wrapped.secureInbound = async (connection, options) => await inner.secureInbound(coalesceSends(connection), options)
+    wrapped.secureOutbound = async (connection, options) => withLengthDecoder(await inner.secureOutbound(coalesceSends(connection), options))
+    wrapped.secureInbound = async (connection, options) => withLengthDecoder(await inner.secureInbound(coalesceSends(connection), options))
     return wrapped as ReturnType<NoiseFactory>
   }
+}
+
+function withLengthDecoder<T extends { connection: unknown }> (secured: T): T {
+  useNonThrowingLengthDecoder(secured.connection)
+  return secured
 }
 
 /**

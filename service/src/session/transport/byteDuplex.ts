@@ -6,7 +6,15 @@
  * fires at most once (with an error when the end was abnormal).
  */
 export interface ByteDuplex {
+  /**
+   * Hands `bytes` over: the duplex may encrypt them in place and hold them
+   * until they are written, so the caller must not use them again.
+   */
   send: (bytes: Uint8Array) => void
+  /**
+   * Each chunk given to the handler is the handler's own: no one else reads
+   * or writes it afterwards, so it may be kept and decrypted in place.
+   */
   onData: (handler: (bytes: Uint8Array) => void) => void
   onClose: (handler: (error?: Error) => void) => void
   close: (error?: Error) => void

@@ -18,7 +18,8 @@ export interface RecordOpenerHandlers {
 
 /**
  * Receiving half of the record layer: a streaming decoder over arbitrarily
- * chunked input. Buffers at most one incomplete record (≤ 65553 bytes) beyond
+ * chunked input, which it owns (ByteDuplex: each record is decrypted in the
+ * chunk's own memory, and its plaintext is a view of it). Buffers at most one incomplete record (≤ 65553 bytes) beyond
  * the chunk being processed. A record is delivered only after its tag
  * verified; on the first failure the opener stops for good, drops everything
  * buffered and delivers nothing more (invariant 6).
@@ -60,10 +61,10 @@ export class RecordOpener {
       const sealed = this.take(need)
       const length = this.currentLength
       this.currentLength = -1
-      // a new buffer for the plaintext: `sealed` may be a view of the caller's chunk
-      const plaintext = Buffer.allocUnsafe(length)
+      // decrypted where it lies: `sealed` is a view of a chunk the opener owns (ByteDuplex) or a copy
+      const plaintext = sealed.subarray(0, length)
       try {
-        this.cipher.decryptIntoWithAd(recordAssociatedData(length), sealed.subarray(0, length), sealed.subarray(length), plaintext)
+        this.cipher.decryptIntoWithAd(recordAssociatedData(length), plaintext, sealed.subarray(length), plaintext)
       } catch (error) {
         this.fail(error instanceof DecryptionFailedError ? new RecordAuthenticationError() : error as Error)
         return

@@ -54,14 +54,14 @@ export class OwnerTunnelDuplex implements ByteDuplex {
     return this.closed != null
   }
 
+  /** Takes `bytes` over (ByteDuplex): the outward layers are applied where they lie, no copy. */
   send (bytes: Uint8Array): void {
     if (this.closed != null || (this.stream.status !== 'open')) return
-    const chunk = Buffer.from(bytes)
-    this.tunnel.sealOutwardInPlace(chunk)
-    this.bytesSent += chunk.byteLength
+    this.tunnel.sealOutwardInPlace(bytes)
+    this.bytesSent += bytes.byteLength
     this.activity = true
     try {
-      this.stream.send(chunk)
+      this.stream.send(bytes)
     } catch (err) {
       this.close(err as Error)
     }
@@ -99,13 +99,24 @@ export class OwnerTunnelDuplex implements ByteDuplex {
     this.closeHandler?.(error)
   }
 
+  /**
+   * The inward layers come off in place, part by part, on the bytes yamux
+   * hands over, which nothing else holds (as at a relay: network/tunnelPipe.ts);
+   * each part then goes on as it is, so the session owns it (ByteDuplex).
+   */
   private readonly onMessage = (evt: { data: Uint8Array | Uint8ArrayList }): void => {
-    if (this.closed != null) return
-    this.activity = true
     const data = evt.data
-    let chunk: Buffer = Buffer.allocUnsafe(data.byteLength)
-    if (data instanceof Uint8Array) chunk.set(data)
-    else { let at = 0; for (const part of data) { chunk.set(part, at); at += part.byteLength } }
+    if (data instanceof Uint8Array) { this.receive(data); return }
+    for (const part of data) {
+      if (this.closed != null) return
+      this.receive(part)
+    }
+  }
+
+  private receive (part: Uint8Array): void {
+    if (this.closed != null || part.byteLength === 0) return
+    this.activity = true
+    let chunk = Buffer.from(part.buffer, part.byteOffset, part.byteLength)
     this.tunnel.openInwardInPlace(chunk)
     this.bytesReceived += chunk.byteLength
     if (this.recordReader != null) {

@@ -15,6 +15,7 @@ import { NamespaceLan } from '../test/harness/namespaceLan.js'
 import { waitFor } from '../test/harness/waitFor.js'
 import { requireRoot } from '../test/tun/helpers/testNamespace.js'
 import { percentile, positiveIntegerArg } from './benchStats.js'
+import { cpuSeconds } from './compare/procStats.js'
 
 const SECONDS = positiveIntegerArg('seconds', 10)
 const PINGS = positiveIntegerArg('pings', 100)
@@ -53,13 +54,18 @@ async function main (): Promise<void> {
       if (r.code !== 0) throw new Error(`${args.join(' ')}: ${r.stderr}${r.stdout.slice(-300)}`)
       return r.stdout
     }
-    const measure = async (label: string, address: string): Promise<{ mbit: number, retransmits: number, pingP50: number, pingP99: number }> => {
+    const pids = nodes.map((n) => n.pid).filter((p): p is number => p != null)
+    const measure = async (label: string, address: string): Promise<{ mbit: number, retransmits: number, pingP50: number, pingP99: number, cpuSecPerGiB: number[] }> => {
       process.stderr.write(`${label}: iperf3 ${SECONDS} s…\n`)
-      const iperf = JSON.parse(await inA(['iperf3', '-c', address, '-p', String(IPERF_PORT), '-t', String(SECONDS), '-J'])) as { end: { sum_received: { bits_per_second: number }, sum_sent: { retransmits?: number } } }
+      const cpuBefore = pids.map((pid) => cpuSeconds(pid) ?? 0)
+      const iperf = JSON.parse(await inA(['iperf3', '-c', address, '-p', String(IPERF_PORT), '-t', String(SECONDS), '-J'])) as { end: { sum_received: { bits_per_second: number, bytes: number }, sum_sent: { retransmits?: number } } }
+      // every daemon's CPU (user + system) per GiB iperf3 delivered, in node order (A, B, then the relays)
+      const gib = iperf.end.sum_received.bytes / 2 ** 30
+      const cpuSecPerGiB = pids.map((pid, i) => ((cpuSeconds(pid) ?? 0) - cpuBefore[i]!) / gib)
       process.stderr.write(`${label}: ${PINGS} pings…\n`)
       const ping = await inA(['ping', '-c', String(PINGS), '-i', (PING_INTERVAL_MS / 1000).toFixed(3), '-W', '5', address], 300_000)
       const times = [...ping.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]))
-      return { mbit: iperf.end.sum_received.bits_per_second / 1e6, retransmits: iperf.end.sum_sent.retransmits ?? 0, pingP50: percentile(times, 50), pingP99: percentile(times, 99) }
+      return { mbit: iperf.end.sum_received.bits_per_second / 1e6, retransmits: iperf.end.sum_sent.retransmits ?? 0, pingP50: percentile(times, 50), pingP99: percentile(times, 99), cpuSecPerGiB }
     }
     const routers = async (): Promise<Array<NodeStatus['tunRouter']>> => await Promise.all([nodes[0]!.status(), nodes[1]!.status()].map(async (s) => (await s).tunRouter))
     const direct = await measure('direct', lan.addressOf(1))
@@ -77,6 +83,9 @@ async function main (): Promise<void> {
     console.log(`| ping p50 (ms) | ${fmt(direct.pingP50)} | ${fmt(phantom.pingP50)} | ${fmt(phantom.pingP50 / direct.pingP50)} |`)
     console.log(`| ping p99 (ms) | ${fmt(direct.pingP99)} | ${fmt(phantom.pingP99)} | ${fmt(phantom.pingP99 / direct.pingP99)} |`)
     console.log(`| iperf3 TCP retransmits | ${direct.retransmits} | ${phantom.retransmits} | |`)
+    const busy = phantom.cpuSecPerGiB.map((c, i) => ({ c, name: i === 0 ? 'A' : i === 1 ? 'B' : `relay ${i}` })).filter((x) => x.c > 0.5).sort((x, y) => y.c - x.c)
+    console.log(`| daemon CPU s per GiB, all daemons | - | ${fmt(phantom.cpuSecPerGiB.reduce((x, y) => x + y, 0))} | |`)
+    console.log(`Daemon CPU s per GiB during the Phantom iperf3 run, busiest first: ${busy.map((x) => `${x.name} ${x.c.toFixed(1)}`).join(', ')}`)
     console.log(`Phantom run: A's router forwarded ${sentByA} packets into the network, B's delivered ${deliveredAtB} to its host (iperf3 data, ACKs the other way, and the pings)`)
     console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom, packets: { sentByA, deliveredAtB } }))
   } finally {

@@ -215,7 +215,7 @@ async function main (): Promise<void> {
         const list = await client.call<SessionSummary[]>('sessions')
         print(opts, list, () => list.length === 0
           ? 'no sessions'
-          : listTable(['Peer AP address', 'Direction', 'Streams', 'Sent', 'Received', 'Age'], list.map(x => [x.peer, x.direction, x.streams, formatBytes(x.bytesSent), formatBytes(x.bytesReceived), formatUptime(Math.floor(x.ageMs / 1000))])))
+          : listTable(['Peer AP address', 'Direction', 'Streams', 'Sent', 'Received', 'Packets dropped', 'Age'], list.map(x => [x.peer, x.direction, x.streams, formatBytes(x.bytesSent), formatBytes(x.bytesReceived), x.datagramsDropped, formatUptime(Math.floor(x.ageMs / 1000))])))
       })
     })
 

@@ -6,7 +6,7 @@ import { randomBytes } from '../../src/crypto/random.js'
 import { ErrorCode } from '../../src/session/frames/errorCode.js'
 import type { PhantomStream } from '../../src/session/streams/phantomStream.js'
 import { StreamResetError } from '../../src/session/streams/streamErrors.js'
-import { INITIAL_WINDOW_BYTES } from '../../src/session/sessionLimits.js'
+import { INITIAL_WINDOW_BYTES, MAX_QUEUED_BYTES_FOR_DATAGRAMS } from '../../src/session/sessionLimits.js'
 import { readAll, sessionPair, waitFor } from './sessionPair.js'
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
@@ -187,6 +187,27 @@ describe('session: streams, flow control, control frames', () => {
     assert.equal(((incoming[0] as PhantomStream).errored as StreamResetError).errorCode, ErrorCode.CONNECT_ERROR)
     b.end('still fine')
     assert.equal((await readAll(incoming[1] as PhantomStream)).toString(), 'ystill fine')
+    initiator.close()
+  })
+
+  it('drops DATAGRAMs instead of queueing them while the transport holds more than its bound, and carries them again once it drained', async () => {
+    const { initiator, responder } = await sessionPair()
+    const delivered: Buffer[] = []
+    responder.on('datagram', (packet: Buffer) => delivered.push(packet))
+    // the memory transport delivers on the next turn of the event loop, so a burst queues in it
+    const packet = randomBytes(60_000)
+    const accepted: boolean[] = []
+    for (let i = 0; i < 40; i++) accepted.push(initiator.sendDatagram(packet))
+    const sent = accepted.filter((a) => a).length
+    // accepted while at most the bound was queued: the first ones, then none
+    assert.equal(sent, Math.floor(MAX_QUEUED_BYTES_FOR_DATAGRAMS / (60_000 + 7 + 18)) + 1)
+    assert.deepEqual(accepted, accepted.map((_, i) => i < sent))
+    assert.equal(initiator.datagramsDropped, 40 - sent)
+    await waitFor(() => delivered.length === sent, 'the accepted datagrams')
+    assert.ok(delivered.every((d) => d.equals(packet)))
+    // drained: carried again; streams are flow-controlled and never dropped
+    assert.equal(initiator.sendDatagram(packet), true)
+    await waitFor(() => delivered.length === sent + 1, 'the datagram after the queue drained')
     initiator.close()
   })
 

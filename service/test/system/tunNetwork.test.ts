@@ -157,6 +157,13 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
     const udpEnd = (JSON.parse(udp.stdout) as { end: { sum: { bits_per_second: number, lost_percent: number } } }).end.sum
     assert.ok(udpEnd.bits_per_second > 0)
     console.log(`      iperf3 TCP ${(tcpBits / 1e6).toFixed(1)} Mbit/s; UDP ${(udpEnd.bits_per_second / 1e6).toFixed(1)} Mbit/s offered 20, ${udpEnd.lost_percent.toFixed(1)} % lost`)
+    // UDP offered far beyond what the tunnel carries: A drops what its tunnel cannot take instead of queueing it
+    const droppedBefore = (await nodes[0]!.call<Array<{ datagramsDropped: number }>>('sessions')).reduce((sum, x) => sum + x.datagramsDropped, 0)
+    const flood = await inA(['iperf3', '-c', bAp, '-p', String(IPERF_PORT), '-u', '-b', '10G', '-l', '60000', '-t', '2', '-J'], 120_000)
+    assert.equal(flood.code, 0, flood.stdout.slice(-500) + flood.stderr)
+    const dropped = (await nodes[0]!.call<Array<{ datagramsDropped: number }>>('sessions')).reduce((sum, x) => sum + x.datagramsDropped, 0) - droppedBefore
+    assert.ok(dropped > 0, 'A dropped packets its congested tunnel could not take')
+    console.log(`      UDP offered at 10 Gbit/s for 2 s: A dropped ${dropped} packets at its congested tunnel`)
   })
 
   it('an interactive exchange both ways with nc', async () => {

@@ -45,6 +45,8 @@ export interface SessionSummary {
   ageMs: number
   bytesSent: number
   bytesReceived: number
+  /** IP packets from the TUN interface dropped because the tunnel was congested. */
+  datagramsDropped: number
 }
 
 interface LiveSession {
@@ -115,7 +117,8 @@ export class SessionService extends EventEmitter<SessionServiceEvents> {
           streams: s.session.activeStreamCount,
           ageMs: now - s.startedAt,
           bytesSent: s.duplex.bytesSent,
-          bytesReceived: s.duplex.bytesReceived
+          bytesReceived: s.duplex.bytesReceived,
+          datagramsDropped: s.session.datagramsDropped
         })
       }
     }

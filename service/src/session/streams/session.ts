@@ -8,7 +8,7 @@ import { DEFAULT_PADDING_POLICY, paddingLengthFor, type PaddingPolicy } from '..
 import type { AuthenticatedPeer } from '../handshake/sessionHandshake.js'
 import type { HandshakeResult } from '../noise/handshakeState.js'
 import {
-  FRAME_HEADER_BYTES, INITIAL_WINDOW_BYTES, MAX_CONCURRENT_STREAMS, MAX_DATA_PAYLOAD_BYTES, MAX_DATAGRAM_BYTES,
+  FRAME_HEADER_BYTES, INITIAL_WINDOW_BYTES, MAX_CONCURRENT_STREAMS, MAX_DATA_PAYLOAD_BYTES, MAX_DATAGRAM_BYTES, MAX_QUEUED_BYTES_FOR_DATAGRAMS,
   MAX_PADDING_BYTES, MAX_STREAM_ID, MAX_WINDOW_BYTES
 } from '../sessionLimits.js'
 import type { ByteDuplex } from '../transport/byteDuplex.js'
@@ -85,6 +85,8 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
   private lastSentAt: number
   private readonly timers: NodeJS.Timeout[] = []
   private keepAlivePending: string | null = null
+  /** DATAGRAMs dropped because the transport was congested. */
+  datagramsDropped = 0
 
   constructor (private readonly transport: ByteDuplex, handshake: HandshakeResult, peer: AuthenticatedPeer, isInitiator: boolean, options: SessionOptions = {}, initialBytes?: Uint8Array) {
     super()
@@ -171,10 +173,18 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
     return stream
   }
 
-  /** Sends one IP packet (unreliable, not flow-controlled). False when the session is closed. */
+  /**
+   * Sends one IP packet (unreliable, not flow-controlled). False when it was
+   * dropped: the session is closed, or its transport is congested
+   * (MAX_QUEUED_BYTES_FOR_DATAGRAMS).
+   */
   sendDatagram (packet: Uint8Array): boolean {
     if (packet.byteLength < 1 || packet.byteLength > MAX_DATAGRAM_BYTES) throw new RangeError(`datagram must be 1..${MAX_DATAGRAM_BYTES} bytes`)
     if (this.closedWith != null) return false
+    if (this.transport.queuedBytes > MAX_QUEUED_BYTES_FOR_DATAGRAMS) {
+      this.datagramsDropped++
+      return false
+    }
     // a view, not a copy: sendFrame encodes the packet into its record before returning
     this.sendFrame({ type: FrameType.DATAGRAM, packet: Buffer.isBuffer(packet) ? packet : Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength) })
     return true

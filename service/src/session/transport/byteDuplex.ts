@@ -11,6 +11,8 @@ export interface ByteDuplex {
    * until they are written, so the caller must not use them again.
    */
   send: (bytes: Uint8Array) => void
+  /** Bytes handed to `send` that the transport has not passed on yet (it is waiting for the network). */
+  readonly queuedBytes: number
   /**
    * Each chunk given to the handler is the handler's own: no one else reads
    * or writes it afterwards, so it may be kept and decrypted in place.

@@ -5,6 +5,8 @@ export interface MemoryDuplexOptions {
   chunkSizes?: () => number
   /** Sees (and may alter or drop by returning null) every chunk in flight from side `from` (0 = first, 1 = second). */
   tap?: (chunk: Buffer, from: 0 | 1) => Buffer | null
+  /** What each end reports as `queuedBytes` (default: the bytes sent and not yet delivered). */
+  queuedBytes?: (from: 0 | 1, undelivered: number) => number
 }
 
 /**
@@ -17,7 +19,7 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
     peer!: End
     private dataHandler: ((bytes: Uint8Array) => void) | null = null
     private closeHandler: ((error?: Error) => void) | null = null
-    private readonly inbox: Buffer[] = []
+    readonly inbox: Buffer[] = []
     private closed = false
     private closeSeen = false
     private inboundEnded = false
@@ -25,6 +27,11 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
     private scheduled = false
 
     constructor (private readonly index: 0 | 1) {}
+
+    get queuedBytes (): number {
+      const undelivered = this.peer.inbox.reduce((sum, chunk) => sum + chunk.byteLength, 0)
+      return options.queuedBytes?.(this.index, undelivered) ?? undelivered
+    }
 
     send (bytes: Uint8Array): void {
       if (this.closed) return

@@ -54,6 +54,10 @@ export class OwnerTunnelDuplex implements ByteDuplex {
     return this.closed != null
   }
 
+  get queuedBytes (): number {
+    return this.stream.writeBufferLength
+  }
+
   /** Takes `bytes` over (ByteDuplex): the outward layers are applied where they lie, no copy. */
   send (bytes: Uint8Array): void {
     if (this.closed != null || (this.stream.status !== 'open')) return

@@ -146,18 +146,27 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
     const entryStarts = [...starts.values()].filter((e) => e.channel === 'link' && e.op === 'send' && e.side === 'prev')
     assert.equal(entryStarts.length, 1, `one entry node for the new tunnel: ${JSON.stringify(entryStarts)}`)
     const entryIndex = entryStarts[0]!.node
-    // take the session's entry path down by stopping one of its X-nodes: never A or B, and only a node that B keeps an
-    // entry path without and A keeps an exit path without; the entry node itself first (it is surely on the session's
-    // tunnel even when two of B's entry paths end at it)
+    // take the session's entry path down by stopping X-nodes of it: never A or B, and only while B keeps an entry path
+    // and A an exit path without any of them. The entry node itself first (it is surely on the session's tunnel); if A
+    // cannot do without it, one node of every entry path of B that ends at it (the session runs over one of those)
     const entryId = net.nodes[entryIndex]!.peerId.toString()
     const entries = net.nodes[1]!.tunnelService.ownedPathMembers().filter((p) => p.kind === 'entry')
     const exits = net.nodes[0]!.tunnelService.ownedPathMembers().filter((p) => p.kind === 'exit').map((p) => p.hops)
     const spared = new Set([net.nodes[0]!.peerId.toString(), net.nodes[1]!.peerId.toString()])
-    const acceptable = (id: string): boolean => !spared.has(id) && entries.some((p) => !p.hops.includes(id)) && exits.some((h) => !h.includes(id))
-    const ending = entries.filter((p) => p.hops[p.hops.length - 1] === entryId)
-    const victimId = acceptable(entryId) ? entryId : ending.length === 1 ? ending[0]!.hops.find(acceptable) : undefined
-    assert.ok(victimId != null, `an X-node of the session's entry path that B and A can both do without (entry node ${entryId}, B's entry paths ${JSON.stringify(entries.map((p) => p.hops))})`)
-    await net.nodes.find((n) => n.peerId.toString() === victimId)!.stop()
+    const survivable = (victims: string[]): boolean => victims.every((v) => !spared.has(v)) &&
+      entries.some((p) => victims.every((v) => !p.hops.includes(v))) && exits.some((h) => victims.every((v) => !h.includes(v)))
+    let victims: string[] = []
+    if (survivable([entryId])) victims = [entryId]
+    else {
+      for (const path of entries.filter((p) => p.hops[p.hops.length - 1] === entryId)) {
+        if (path.hops.some((id) => victims.includes(id))) continue
+        const cut = path.hops.find((id) => id !== entryId && survivable([...victims, id]))
+        if (cut == null) { victims = []; break }
+        victims.push(cut)
+      }
+    }
+    assert.ok(victims.length > 0, `X-nodes of the session's entry path that B and A can both do without (entry node ${entryId}, B's entry paths ${JSON.stringify(entries.map((p) => p.hops))}, A's exit paths ${JSON.stringify(exits)})`)
+    for (const victim of victims) await net.nodes.find((n) => n.peerId.toString() === victim)!.stop()
     await waitFor('A notices the session died', () => net.nodes[0]!.sessions().length === 0, 30_000, 50)
     const diedAt = Date.now()
     const again = await waitFor('a new session to B over its other entry path', async () => {

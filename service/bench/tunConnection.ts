@@ -8,46 +8,19 @@
  * (ping's -i; a short interval keeps the 12 daemons from going idle between
  * pings, a long one shows what an isolated packet pays for waking them)
  */
-import { spawn } from 'node:child_process'
 import type { NodeStatus } from '../src/daemon/phantomNode.js'
-import { ProcessNode } from '../test/harness/processNode.js'
-import { NamespaceLan } from '../test/harness/namespaceLan.js'
-import { waitFor } from '../test/harness/waitFor.js'
-import { requireRoot } from '../test/tun/helpers/testNamespace.js'
+import { IPERF_PORT, NAMESPACE_FULL_CONNECTION_NODES, startNamespaceFullConnection } from './namespaceFullConnection.js'
 import { percentile, positiveIntegerArg } from './benchStats.js'
 import { cpuSeconds } from './compare/procStats.js'
 
 const SECONDS = positiveIntegerArg('seconds', 10)
 const PINGS = positiveIntegerArg('pings', 100)
 const PING_INTERVAL_MS = positiveIntegerArg('ping-interval-ms', 50)
-const NODES = 12
-const IPERF_PORT = 5201
+const NODES = NAMESPACE_FULL_CONNECTION_NODES
 
 async function main (): Promise<void> {
-  requireRoot()
-  const lan = await NamespaceLan.create(NODES)
-  const nodes: ProcessNode[] = []
-  const iperfServer = spawn('ip', ['netns', 'exec', lan.nodes[1]!.name, 'iperf3', '-s', '-p', String(IPERF_PORT)], { stdio: 'ignore' })
+  const { lan, nodes, bAp, stop } = await startNamespaceFullConnection('bench')
   try {
-    process.stderr.write(`starting ${NODES} daemons, each in its own namespace…\n`)
-    for (let i = 0; i < NODES; i++) {
-      const node = await ProcessNode.create({
-        name: `bench${i}`,
-        netns: lan.nodes[i]!.name,
-        bootstrap: i === 0 ? [] : [`/ip4/${lan.addressOf(0)}/tcp/4821/p2p/${nodes[0]!.peerId}`],
-        config: {
-          listen: [`/ip4/${lan.addressOf(i)}/tcp/4821`],
-          log: { level: 'warn' },
-          path: { count: { exit: i === 0 ? 1 : 0, entry: i === 1 ? 1 : 0 }, diversity: false },
-          tun: { enabled: true },
-          ...(i === 1 ? { ap: { expose: [IPERF_PORT] } } : {})
-        }
-      })
-      nodes.push(node)
-      await node.start()
-    }
-    const bAp = (await nodes[1]!.status()).ap[0]!.address
-    await waitFor('A reaches B', async () => await nodes[0]!.call('session.ping', { target: bAp }).then(() => true, () => false), 300_000, 1000)
     const mtu = (await nodes[0]!.status()).tun?.mtu
     const inA = async (args: string[], timeoutMs = 180_000): Promise<string> => {
       const r = await lan.nodes[0]!.exec(args, timeoutMs)
@@ -89,9 +62,7 @@ async function main (): Promise<void> {
     console.log(`Phantom run: A's router forwarded ${sentByA} packets into the network, B's delivered ${deliveredAtB} to its host (iperf3 data, ACKs the other way, and the pings)`)
     console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom, packets: { sentByA, deliveredAtB } }))
   } finally {
-    iperfServer.kill('SIGKILL')
-    await Promise.allSettled(nodes.map(async (n) => { await n.destroy() }))
-    await lan.remove()
+    await stop()
   }
 }
 

@@ -6,45 +6,18 @@
  * path and B's 3-hop entry path.
  * Run: npx tsx bench/tunUnderLoad.ts [--seconds 8]
  */
-import { spawn } from 'node:child_process'
-import { ProcessNode } from '../test/harness/processNode.js'
-import { NamespaceLan } from '../test/harness/namespaceLan.js'
-import { waitFor } from '../test/harness/waitFor.js'
-import { requireRoot } from '../test/tun/helpers/testNamespace.js'
+import { IPERF_PORT, NAMESPACE_FULL_CONNECTION_NODES, startNamespaceFullConnection } from './namespaceFullConnection.js'
 import { percentile, positiveIntegerArg } from './benchStats.js'
 import { rssMiB } from './compare/procStats.js'
 
 const SECONDS = positiveIntegerArg('seconds', 8)
-const NODES = 12
-const IPERF_PORT = 5201
+const NODES = NAMESPACE_FULL_CONNECTION_NODES
 
 interface IperfEnd { end: { sum?: { seconds: number, bits_per_second: number, lost_percent: number }, sum_received?: { seconds: number, bits_per_second: number } } }
 
 async function main (): Promise<void> {
-  requireRoot()
-  const lan = await NamespaceLan.create(NODES)
-  const nodes: ProcessNode[] = []
-  const iperfServer = spawn('ip', ['netns', 'exec', lan.nodes[1]!.name, 'iperf3', '-s', '-p', String(IPERF_PORT)], { stdio: 'ignore' })
+  const { lan, nodes, bAp, stop } = await startNamespaceFullConnection('load')
   try {
-    process.stderr.write(`starting ${NODES} daemons, each in its own namespace…\n`)
-    for (let i = 0; i < NODES; i++) {
-      const node = await ProcessNode.create({
-        name: `load${i}`,
-        netns: lan.nodes[i]!.name,
-        bootstrap: i === 0 ? [] : [`/ip4/${lan.addressOf(0)}/tcp/4821/p2p/${nodes[0]!.peerId}`],
-        config: {
-          listen: [`/ip4/${lan.addressOf(i)}/tcp/4821`],
-          log: { level: 'warn' },
-          path: { count: { exit: i === 0 ? 1 : 0, entry: i === 1 ? 1 : 0 }, diversity: false },
-          tun: { enabled: true },
-          ...(i === 1 ? { ap: { expose: [IPERF_PORT] } } : {})
-        }
-      })
-      nodes.push(node)
-      await node.start()
-    }
-    const bAp = (await nodes[1]!.status()).ap[0]!.address
-    await waitFor('A reaches B', async () => await nodes[0]!.call('session.ping', { target: bAp }).then(() => true, () => false), 300_000, 1000)
     const aPid = nodes[0]!.pid!
     const idleRss = rssMiB(aPid) ?? 0
     const dropped = async (): Promise<number> => (await nodes[0]!.call<Array<{ datagramsDropped: number }>>('sessions')).reduce((sum, x) => sum + x.datagramsDropped, 0)
@@ -79,9 +52,7 @@ async function main (): Promise<void> {
     for (const r of rows) console.log(`| ${r.label} | ${(r.mbit as number).toFixed(0)} | ${(r.receiverSeconds as number).toFixed(1)} | ${(r.lostPercent as number).toFixed(0)} % | ${r.pingsAnswered} | ${(r.pingP50 as number).toFixed(1)} | ${(r.peakRssMiB as number).toFixed(0)} | ${r.droppedAtA} |`)
     console.log(JSON.stringify({ bench: 'tunUnderLoad', seconds: SECONDS, idleRssMiB: idleRss, rows }))
   } finally {
-    iperfServer.kill('SIGKILL')
-    await Promise.allSettled(nodes.map(async (n) => { await n.destroy() }))
-    await lan.remove()
+    await stop()
   }
 }
 

@@ -5,8 +5,6 @@ export interface MemoryDuplexOptions {
   chunkSizes?: () => number
   /** Sees (and may alter or drop by returning null) every chunk in flight from side `from` (0 = first, 1 = second). */
   tap?: (chunk: Buffer, from: 0 | 1) => Buffer | null
-  /** What each end reports as `queuedBytes` (default: the bytes sent and not yet delivered). */
-  queuedBytes?: (from: 0 | 1, undelivered: number) => number
 }
 
 /**
@@ -28,9 +26,9 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
 
     constructor (private readonly index: 0 | 1) {}
 
+    /** The bytes sent and not yet delivered. */
     get queuedBytes (): number {
-      const undelivered = this.peer.inbox.reduce((sum, chunk) => sum + chunk.byteLength, 0)
-      return options.queuedBytes?.(this.index, undelivered) ?? undelivered
+      return this.peer.inbox.reduce((sum, chunk) => sum + chunk.byteLength, 0)
     }
 
     send (bytes: Uint8Array): void {

@@ -19,10 +19,11 @@ export interface RecordOpenerHandlers {
 /**
  * Receiving half of the record layer: a streaming decoder over arbitrarily
  * chunked input, which it owns (ByteDuplex: each record is decrypted in the
- * chunk's own memory, and its plaintext is a view of it). Buffers at most one incomplete record (≤ 65553 bytes) beyond
- * the chunk being processed. A record is delivered only after its tag
- * verified; on the first failure the opener stops for good, drops everything
- * buffered and delivers nothing more (invariant 6).
+ * chunk's own memory, and its plaintext is a view of it, so a frame kept by
+ * the session keeps that chunk alive). Buffers at most one incomplete record
+ * (≤ 65553 bytes) beyond the chunk being processed. A record is delivered
+ * only after its tag verified; on the first failure the opener stops for
+ * good, drops everything buffered and delivers nothing more (invariant 6).
  */
 export class RecordOpener {
   private readonly chunks: Buffer[] = []

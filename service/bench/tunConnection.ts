@@ -4,7 +4,10 @@
  * entry path; 12 daemons, each its own process and network namespace, joined
  * by a private bridge), side by side with the same two namespaces talking
  * directly over that bridge, in one run.
- * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100] [--ping-interval-ms 50]
+ * Each side is warmed up first (a flood ping of --warmup round trips, one
+ * after another, and 2 s of iperf3; not counted: the daemons' first packets
+ * run through code the JIT has not optimised yet).
+ * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100] [--ping-interval-ms 50] [--warmup 3000]
  * (ping's -i; a short interval keeps the 12 daemons from going idle between
  * pings, a long one shows what an isolated packet pays for waking them)
  */
@@ -16,6 +19,8 @@ import { cpuSeconds } from './compare/procStats.js'
 const SECONDS = positiveIntegerArg('seconds', 10)
 const PINGS = positiveIntegerArg('pings', 100)
 const PING_INTERVAL_MS = positiveIntegerArg('ping-interval-ms', 50)
+const WARMUP_PINGS = positiveIntegerArg('warmup', 3000)
+const WARMUP_IPERF_SECONDS = 2
 const NODES = NAMESPACE_FULL_CONNECTION_NODES
 
 async function main (): Promise<void> {
@@ -28,7 +33,13 @@ async function main (): Promise<void> {
       return r.stdout
     }
     const pids = nodes.map((n) => n.pid).filter((p): p is number => p != null)
-    const measure = async (label: string, address: string): Promise<{ mbit: number, retransmits: number, pingP50: number, pingP99: number, cpuSecPerGiB: number[] }> => {
+    const measure = async (label: string, address: string): Promise<{ mbit: number, retransmits: number, pingP50: number, pingP99: number, coldPingMeanMs: number, cpuSecPerGiB: number[] }> => {
+      process.stderr.write(`${label}: warm-up…\n`)
+      // ping -f sends the next request when the reply arrives: round trips one after another
+      // (a lost reply makes ping exit 1; the warm-up does not mind)
+      const flood = (await lan.nodes[0]!.exec(['ping', '-f', '-c', String(WARMUP_PINGS), '-W', '5', address], 300_000)).stdout
+      const coldPingMeanMs = Number(/= [\d.]+\/([\d.]+)\//.exec(flood)?.[1] ?? NaN)
+      await inA(['iperf3', '-c', address, '-p', String(IPERF_PORT), '-t', String(WARMUP_IPERF_SECONDS)])
       process.stderr.write(`${label}: iperf3 ${SECONDS} s…\n`)
       const cpuBefore = pids.map((pid) => cpuSeconds(pid) ?? 0)
       const iperf = JSON.parse(await inA(['iperf3', '-c', address, '-p', String(IPERF_PORT), '-t', String(SECONDS), '-J'])) as { end: { sum_received: { bits_per_second: number, bytes: number }, sum_sent: { retransmits?: number } } }
@@ -38,7 +49,7 @@ async function main (): Promise<void> {
       process.stderr.write(`${label}: ${PINGS} pings…\n`)
       const ping = await inA(['ping', '-c', String(PINGS), '-i', (PING_INTERVAL_MS / 1000).toFixed(3), '-W', '5', address], 300_000)
       const times = [...ping.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]))
-      return { mbit: iperf.end.sum_received.bits_per_second / 1e6, retransmits: iperf.end.sum_sent.retransmits ?? 0, pingP50: percentile(times, 50), pingP99: percentile(times, 99), cpuSecPerGiB }
+      return { mbit: iperf.end.sum_received.bits_per_second / 1e6, retransmits: iperf.end.sum_sent.retransmits ?? 0, pingP50: percentile(times, 50), pingP99: percentile(times, 99), coldPingMeanMs, cpuSecPerGiB }
     }
     const routers = async (): Promise<Array<NodeStatus['tunRouter']>> => await Promise.all([nodes[0]!.status(), nodes[1]!.status()].map(async (s) => (await s).tunRouter))
     const direct = await measure('direct', lan.addressOf(1))
@@ -49,12 +60,13 @@ async function main (): Promise<void> {
     const sentByA = (after[0]?.outbound.forwarded ?? 0) - (before[0]?.outbound.forwarded ?? 0)
     const deliveredAtB = (after[1]?.inbound.delivered ?? 0) - (before[1]?.inbound.delivered ?? 0)
     const fmt = (v: number): string => v >= 100 ? v.toFixed(0) : v.toFixed(2)
-    console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings every ${PING_INTERVAL_MS} ms`)
+    console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings every ${PING_INTERVAL_MS} ms, after a warm-up of ${WARMUP_PINGS} pings and ${WARMUP_IPERF_SECONDS} s of iperf3`)
     console.log('| workload | namespaces joined directly | Phantom full connection | Phantom / direct |')
     console.log('|---|---|---|---|')
     console.log(`| iperf3 TCP (Mbit/s) | ${fmt(direct.mbit)} | ${fmt(phantom.mbit)} | ${(phantom.mbit / direct.mbit).toFixed(4)} |`)
     console.log(`| ping p50 (ms) | ${fmt(direct.pingP50)} | ${fmt(phantom.pingP50)} | ${fmt(phantom.pingP50 / direct.pingP50)} |`)
     console.log(`| ping p99 (ms) | ${fmt(direct.pingP99)} | ${fmt(phantom.pingP99)} | ${fmt(phantom.pingP99 / direct.pingP99)} |`)
+    console.log(`| warm-up flood ping, mean (ms, cold) | ${fmt(direct.coldPingMeanMs)} | ${fmt(phantom.coldPingMeanMs)} | ${fmt(phantom.coldPingMeanMs / direct.coldPingMeanMs)} |`)
     console.log(`| iperf3 TCP retransmits | ${direct.retransmits} | ${phantom.retransmits} | |`)
     const busy = phantom.cpuSecPerGiB.map((c, i) => ({ c, name: i === 0 ? 'A' : i === 1 ? 'B' : `relay ${i}` })).filter((x) => x.c > 0.5).sort((x, y) => y.c - x.c)
     console.log(`| daemon CPU s per GiB, all daemons | - | ${fmt(phantom.cpuSecPerGiB.reduce((x, y) => x + y, 0))} | |`)

@@ -19,6 +19,11 @@ export interface PathResult {
   /** One fresh connection to each of the path's `freshTargets` (destinations never contacted before). */
   firstByteNew?: FirstByteResult
   echo?: EchoResult
+  /**
+   * The warm-up's echo round trips, run before every other workload of the
+   * path (and not counted in them): the figure of a cold path.
+   */
+  warmupEcho?: EchoResult
   bulk1?: BulkFigures
   bulk8?: BulkFigures
   /** iperf3 -R on plain IP paths (kernel sender and receiver), with the nodes' CPU per GiB. */
@@ -32,7 +37,8 @@ export interface PathResult {
 export interface CompareRun {
   date: string
   quick: boolean
-  settings: { bulkSeconds: number, echoRoundTrips: number, firstByteConnections: number }
+  /** warmupRoundTrips is absent from runs made before the warm-up existed (session 7 and earlier). */
+  settings: { bulkSeconds: number, echoRoundTrips: number, firstByteConnections: number, warmupRoundTrips?: number }
   machine: { cpus: number, model: string, memGiB: number, node: string, kernel: string }
   loadAverageBefore: number[]
   loadAverageAfter: number[]
@@ -81,9 +87,11 @@ export function formatTables (run: CompareRun): string {
       `${f(p.iperf1?.nodeCpuSecondsPerGiB, 2)} / ${f(p.iperf8?.nodeCpuSecondsPerGiB, 2)}`
     ])))
   }
-  out.push(`\n### 64-byte echo round trip (ms, ${run.settings.echoRoundTrips} round trips on one connection)`)
-  out.push(table(['path', 'p50', 'p99', 'p50 vs direct', 'p99 vs direct'], run.paths.map((p) => [
-    p.label, f(p.echo?.p50Ms, 3), f(p.echo?.p99Ms, 3), ratio(p.echo?.p50Ms, direct?.echo?.p50Ms), ratio(p.echo?.p99Ms, direct?.echo?.p99Ms)
+  const warmup = run.settings.warmupRoundTrips
+  out.push(`\n### 64-byte echo round trip (ms, ${run.settings.echoRoundTrips} round trips on one connection${warmup === undefined ? '' : `, after a warm-up of ${warmup} round trips`})`)
+  out.push(table(['path', 'p50', 'p99', 'p50 vs direct', 'p99 vs direct', ...(warmup === undefined ? [] : ['p50 during the warm-up (cold)'])], run.paths.map((p) => [
+    p.label, f(p.echo?.p50Ms, 3), f(p.echo?.p99Ms, 3), ratio(p.echo?.p50Ms, direct?.echo?.p50Ms), ratio(p.echo?.p99Ms, direct?.echo?.p99Ms),
+    ...(warmup === undefined ? [] : [f(p.warmupEcho?.p50Ms, 3)])
   ])))
   out.push(`\n### Time to first byte of a fresh connection (ms, ${run.settings.firstByteConnections} connections, one after another)`)
   out.push(table(['path', 'p50', 'p99 (max)', 'min', 'p50 vs direct'], run.paths.map((p) => [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { percentile } from '../../bench/benchStats.js'
-import { median, ratio } from '../../bench/compare/compareResults.js'
+import { formatTables, median, ratio, type CompareRun } from '../../bench/compare/compareResults.js'
 import { summarizeLatencies } from '../../bench/compare/latencySummary.js'
 import { parseIperf3Json } from '../../bench/compare/workloads/iperf3.js'
 import { benchYggdrasilConfig, type YggdrasilConfig } from '../../bench/compare/transports/yggdrasil.js'
@@ -75,5 +75,29 @@ describe('iperf3 output', () => {
         assert.ok(error instanceof Error)
       }
     }))
+  })
+})
+
+describe('comparison tables', () => {
+  it('shows the warm-up echo as the cold figure when the run had a warm-up, and not for older runs', () => {
+    const echo = (p50Ms: number): NonNullable<CompareRun['paths'][number]['echo']> => ({ workload: 'echo', roundTrips: 1000, p50Ms, p99Ms: p50Ms * 3, meanMs: p50Ms, maxMs: p50Ms * 4 })
+    const base: CompareRun = {
+      date: '2026-11-23T00:00:00.000Z',
+      quick: false,
+      settings: { bulkSeconds: 10, echoRoundTrips: 1000, firstByteConnections: 20, warmupRoundTrips: 3000 },
+      machine: { cpus: 2, model: 'AMD EPYC', memGiB: 24, node: 'v24.9.0', kernel: '6.18.44' },
+      loadAverageBefore: [0, 0, 0],
+      loadAverageAfter: [0, 0, 0],
+      transports: [{ name: 'phantom', startSeconds: 1, notes: {} }],
+      paths: [{ label: 'phantom-tun', transport: 'phantom', description: '', echo: echo(3.4), warmupEcho: echo(5.21), memory: [], errors: [] }]
+    }
+    const echoSection = (run: CompareRun): string => formatTables(run).split('### ').find((t) => t.startsWith('64-byte echo')) ?? ''
+    const warm = echoSection(base)
+    assert.match(warm, /after a warm-up of 3000 round trips/)
+    assert.match(warm, /\| p50 during the warm-up \(cold\) \|/)
+    assert.match(warm, /\| phantom-tun \| 3\.400 \|.*\| 5\.210 \|$/m)
+    const older = echoSection({ ...base, settings: { bulkSeconds: 10, echoRoundTrips: 1000, firstByteConnections: 20 } })
+    assert.doesNotMatch(older, /warm-up/)
+    assert.match(older, /\| phantom-tun \| 3\.400 \|[^\n]*\|$/m)
   })
 })

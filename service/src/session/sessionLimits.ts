@@ -31,6 +31,18 @@ export const MAX_DATAGRAM_BYTES = MAX_FRAME_BYTES - FRAME_HEADER_BYTES - MAX_PAD
  * down, as a full router queue would. 256 KiB is about 7 ms at 300 Mbit/s.
  */
 export const MAX_QUEUED_BYTES_FOR_DATAGRAMS = 256 * 1024
+/**
+ * Stream data waits in its stream (the sending program is held back) while
+ * the session's transport holds this many bytes it could not pass on yet, and
+ * goes on once the transport has passed everything on. The session's flow
+ * control windows (up to 16 MiB per session in the daemon) bound what the
+ * peer may be sent, not where it waits: without this bound a sender whose
+ * tunnel is slower than its program queued up to a whole window in the
+ * tunnel's yamux stream, in buffers that outlive the young generation and so
+ * wait for a full garbage collection. What the tunnel's first hop has taken
+ * (up to 2 MiB of yamux window) stays in flight, so the tunnel never runs dry.
+ */
+export const MAX_QUEUED_BYTES_FOR_STREAMS = 512 * 1024
 /** T§9.2: minimum padded frame size, and the BLOCK strategy's block size. */
 export const MIN_PADDED_FRAME_BYTES = 64
 export const PADDING_BLOCK_BYTES = 64

@@ -6,7 +6,8 @@ import { randomBytes } from '../../src/crypto/random.js'
 import { ErrorCode } from '../../src/session/frames/errorCode.js'
 import type { PhantomStream } from '../../src/session/streams/phantomStream.js'
 import { StreamResetError } from '../../src/session/streams/streamErrors.js'
-import { INITIAL_WINDOW_BYTES, MAX_QUEUED_BYTES_FOR_DATAGRAMS } from '../../src/session/sessionLimits.js'
+import { INITIAL_WINDOW_BYTES, MAX_QUEUED_BYTES_FOR_DATAGRAMS, MAX_QUEUED_BYTES_FOR_STREAMS } from '../../src/session/sessionLimits.js'
+import type { ByteDuplex } from '../../src/session/transport/byteDuplex.js'
 import { readAll, sessionPair, waitFor } from './sessionPair.js'
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
@@ -208,6 +209,36 @@ describe('session: streams, flow control, control frames', () => {
     // drained: carried again; streams are flow-controlled and never dropped
     assert.equal(initiator.sendDatagram(packet), true)
     await waitFor(() => delivered.length === sent + 1, 'the datagram after the queue drained')
+    initiator.close()
+  })
+
+  it('holds stream data back while the transport holds MAX_QUEUED_BYTES_FOR_STREAMS, and sends all of it as the transport drains', async function () {
+    this.timeout(60_000)
+    const windows = { streamWindowBytes: 16 * 1024 * 1024 - 1, connectionWindowBytes: 16 * 1024 * 1024 - 1, maxDataPayloadBytes: 60 * 1024 }
+    let sender: ByteDuplex | null = null
+    let largestQueue = 0
+    const { initiator, responder, transports } = await sessionPair({
+      initiator: windows,
+      responder: windows,
+      // what the initiator's transport holds each time a record is handed to it
+      duplex: { tap: (chunk, from) => { if (from === 0 && sender != null) largestQueue = Math.max(largestQueue, sender.queuedBytes + chunk.byteLength); return chunk } }
+    })
+    sender = transports[0]
+    const incoming = new Promise<PhantomStream>(resolve => responder.on('stream', resolve))
+    const stream = initiator.openStream(9)
+    stream.write('hello')
+    const inbound = await incoming
+    const received = readAll(inbound)
+    const upload = randomBytes(12 * 1024 * 1024)
+    await waitFor(() => stream.sendWindow > upload.byteLength, 'the responder raising the stream window')
+    stream.end(upload)
+    // the whole upload fits the windows; the queue bound alone holds it back
+    assert.ok(sender.queuedBytes >= MAX_QUEUED_BYTES_FOR_STREAMS && sender.queuedBytes < MAX_QUEUED_BYTES_FOR_STREAMS + 61 * 1024, `queued ${sender.queuedBytes}`)
+    const got = await received
+    assert.equal(sha(got), sha(Buffer.concat([Buffer.from('hello'), upload])))
+    assert.ok(largestQueue < MAX_QUEUED_BYTES_FOR_STREAMS + 61 * 1024, `largest queue ${largestQueue}`)
+    inbound.end()
+    await readAll(stream)
     initiator.close()
   })
 

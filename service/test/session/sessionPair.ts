@@ -4,6 +4,7 @@ import { deriveApAddress } from '../../src/netdb/apAddress.js'
 import { acceptSession, connectSession } from '../../src/session/establishSession.js'
 import { ReplayCache } from '../../src/session/handshake/replayCache.js'
 import type { Session, SessionOptions } from '../../src/session/streams/session.js'
+import type { ByteDuplex } from '../../src/session/transport/byteDuplex.js'
 import { createMemoryDuplexPair, type MemoryDuplexOptions } from '../../src/session/transport/memoryDuplexPair.js'
 import type { Readable } from 'node:stream'
 
@@ -14,7 +15,8 @@ export interface PairOptions {
   nonceObserver?: (key: Buffer, nonce: bigint) => void
 }
 
-export async function sessionPair (options: PairOptions = {}): Promise<{ initiator: Session, responder: Session, initiatorAp: Buffer, responderAp: Buffer }> {
+/** Two sessions over an in-memory transport; `transports` are its two ends (the initiator's first). */
+export async function sessionPair (options: PairOptions = {}): Promise<{ initiator: Session, responder: Session, initiatorAp: Buffer, responderAp: Buffer, transports: [ByteDuplex, ByteDuplex] }> {
   const [a, b] = createMemoryDuplexPair(options.duplex)
   const initiatorRouting = ed25519Generate()
   const responderRouting = ed25519Generate()
@@ -25,7 +27,7 @@ export async function sessionPair (options: PairOptions = {}): Promise<{ initiat
     acceptSession(b, { e2eKeyPair: responderE2e, replayCache: new ReplayCache(), ...observer, ...merge(options.responder) }),
     connectSession(a, { e2eKeyPair: x25519Generate(), routingKeyPair: initiatorRouting, responderE2ePublicKey: responderE2e.publicKey, responderApAddress: deriveApAddress(responderRouting.publicKey), ...observer, ...merge(options.initiator) })
   ])
-  return { initiator, responder, initiatorAp: deriveApAddress(initiatorRouting.publicKey), responderAp: deriveApAddress(responderRouting.publicKey) }
+  return { initiator, responder, initiatorAp: deriveApAddress(initiatorRouting.publicKey), responderAp: deriveApAddress(responderRouting.publicKey), transports: [a, b] }
 }
 
 /** Resolves when `condition()` holds; polls on setImmediate; rejects after `timeoutMs`. */

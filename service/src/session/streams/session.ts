@@ -8,7 +8,7 @@ import { DEFAULT_PADDING_POLICY, paddingLengthFor, type PaddingPolicy } from '..
 import type { AuthenticatedPeer } from '../handshake/sessionHandshake.js'
 import type { HandshakeResult } from '../noise/handshakeState.js'
 import {
-  FRAME_HEADER_BYTES, INITIAL_WINDOW_BYTES, MAX_CONCURRENT_STREAMS, MAX_DATA_PAYLOAD_BYTES, MAX_DATAGRAM_BYTES, MAX_QUEUED_BYTES_FOR_DATAGRAMS,
+  FRAME_HEADER_BYTES, INITIAL_WINDOW_BYTES, MAX_CONCURRENT_STREAMS, MAX_DATA_PAYLOAD_BYTES, MAX_DATAGRAM_BYTES, MAX_QUEUED_BYTES_FOR_DATAGRAMS, MAX_QUEUED_BYTES_FOR_STREAMS,
   MAX_PADDING_BYTES, MAX_STREAM_ID, MAX_WINDOW_BYTES
 } from '../sessionLimits.js'
 import type { ByteDuplex } from '../transport/byteDuplex.js'
@@ -66,6 +66,8 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
   private readonly opener: RecordOpener
   private readonly streams = new Map<number, PhantomStream>()
   private readonly blockedOnConnection = new Set<PhantomStream>()
+  /** Streams with data to send while the transport holds MAX_QUEUED_BYTES_FOR_STREAMS or more. */
+  private readonly blockedOnTransport = new Set<PhantomStream>()
   private readonly pings = new Map<string, { resolve: (rttMs: number) => void, reject: (error: Error) => void, sentAt: number }>()
   private readonly padding: PaddingPolicy
   private readonly maxConcurrent: number
@@ -128,6 +130,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
       if (startQueue != null) closedDuringStart = end
       else end()
     })
+    transport.onDrain(() => { this.resumeBlockedOnTransport() })
     const raise = this.connectionReceive.raiseToTarget()
     if (raise > 0) this.sendFrame({ type: FrameType.WINDOW_UPDATE, streamId: 0, increment: raise })
     if ((options.keepAliveIntervalMs ?? 0) > 0) this.every(options.keepAliveIntervalMs as number, () => this.keepAlive())
@@ -238,6 +241,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
   destroyed (stream: PhantomStream, error: Error | null): void {
     stream.pendingWrite = null
     this.blockedOnConnection.delete(stream)
+    this.blockedOnTransport.delete(stream)
     this.returnConnectionCredit(stream.discardInbound())
     if (this.streams.get(stream.id) !== stream) return
     if (!stream.resetByPeer && stream.state !== 'closed' && this.closedWith == null) {
@@ -273,6 +277,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
     if (this.streams.get(stream.id) !== stream) return
     this.streams.delete(stream.id)
     this.blockedOnConnection.delete(stream)
+    this.blockedOnTransport.delete(stream)
     if (stream.openedLocally) this.localOpen--
     else this.peerOpen--
   }
@@ -285,11 +290,15 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
     return true
   }
 
-  /** Sends as much of the stream's pending write as both windows allow. */
+  /** Sends as much of the stream's pending write as both windows, and the transport's queue, allow. */
   private flush (stream: PhantomStream): void {
     const pending = stream.pendingWrite
     if (pending == null) return
     while (this.closedWith == null && stream.pendingWrite === pending) {
+      if (this.transport.queuedBytes >= MAX_QUEUED_BYTES_FOR_STREAMS) {
+        this.blockedOnTransport.add(stream)
+        return
+      }
       const remaining = pending.data.byteLength - pending.offset
       const size = Math.min(remaining, this.maxDataPayload, stream.sendWindow, this.connectionSendWindow)
       if (size <= 0) {
@@ -306,6 +315,14 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
         pending.done()
       }
     }
+  }
+
+  /** The transport passed on all it held: streams held back by MAX_QUEUED_BYTES_FOR_STREAMS go on, oldest first. */
+  private resumeBlockedOnTransport (): void {
+    if (this.blockedOnTransport.size === 0) return
+    const blocked = [...this.blockedOnTransport]
+    this.blockedOnTransport.clear()
+    for (const stream of blocked) this.flush(stream)
   }
 
   private returnConnectionCredit (bytes: number): void {

@@ -14,6 +14,12 @@ export interface ByteDuplex {
   /** Bytes handed to `send` that the transport has not passed on yet (it is waiting for the network). */
   readonly queuedBytes: number
   /**
+   * Called (the latest handler; never from inside `send`) each time the
+   * transport has passed on every byte it held, so that senders it held back
+   * may go on.
+   */
+  onDrain: (handler: () => void) => void
+  /**
    * Each chunk given to the handler is the handler's own: no one else reads
    * or writes it afterwards, so it may be kept and decrypted in place.
    */

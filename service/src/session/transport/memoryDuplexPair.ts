@@ -9,16 +9,18 @@ export interface MemoryDuplexOptions {
 
 /**
  * Two connected in-process ByteDuplex ends. Delivery is asynchronous
- * (setImmediate), in order; closing one end closes the other after the data
- * already sent has been delivered.
+ * (setImmediate), in order; a sender's queuedBytes are the bytes not yet
+ * delivered, and its drain handler runs once they all were. Closing one end
+ * closes the other after the data already sent has been delivered.
  */
 export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [ByteDuplex, ByteDuplex] {
   class End implements ByteDuplex {
     peer!: End
     private dataHandler: ((bytes: Uint8Array) => void) | null = null
     private closeHandler: ((error?: Error) => void) | null = null
+    drainHandler: (() => void) | null = null
     readonly inbox: Buffer[] = []
-    private closed = false
+    closed = false
     private closeSeen = false
     private inboundEnded = false
     private inboundError: Error | undefined
@@ -50,6 +52,7 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
 
     onData (handler: (bytes: Uint8Array) => void): void { this.dataHandler = handler; this.schedule() }
     onClose (handler: (error?: Error) => void): void { this.closeHandler = handler; this.schedule() }
+    onDrain (handler: () => void): void { this.drainHandler = handler }
 
     close (error?: Error): void {
       if (this.closed) return
@@ -82,10 +85,13 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
         if (this.closed) this.fireClose()
         return
       }
+      const delivered = this.inbox.length > 0
       while (this.inbox.length > 0 && !this.closed) {
         const chunk = this.inbox.shift() as Buffer
         this.dataHandler(chunk)
       }
+      // the sending end has nothing queued any more
+      if (delivered && this.inbox.length === 0 && !this.peer.closed) this.peer.drainHandler?.()
       if (this.inboundEnded && !this.closed) {
         this.closed = true
         this.fireClose(this.inboundError)

@@ -19,6 +19,7 @@ const MAX_EARLY_BYTES = 1 << 20
 export class OwnerTunnelDuplex implements ByteDuplex {
   private dataHandler: ((bytes: Uint8Array) => void) | null = null
   private closeHandler: ((error?: Error) => void) | null = null
+  private drainHandler: (() => void) | null = null
   private early: Buffer[] = []
   private earlyBytes = 0
   private recordReader: TargetRecordFrameReader | null
@@ -33,6 +34,12 @@ export class OwnerTunnelDuplex implements ByteDuplex {
   constructor (private readonly stream: Stream, private readonly tunnel: OwnerTunnel, options: { expectTargetRecord: boolean, idleMs?: number }) {
     this.recordReader = options.expectTargetRecord ? new TargetRecordFrameReader() : null
     stream.addEventListener('message', this.onMessage)
+    // 'idle': the stream's write buffer is empty, everything went to the
+    // muxer. The stream dispatches it from inside its send loop, where a send
+    // would only be buffered, so the handler runs once that loop has returned.
+    stream.addEventListener('idle', () => {
+      if (this.drainHandler != null) queueMicrotask(() => { if (this.closed == null) this.drainHandler?.() })
+    })
     stream.addEventListener('remoteCloseWrite', () => { this.finish() })
     stream.addEventListener('close', (evt) => { this.finish((evt as { error?: Error }).error ?? undefined) }, { once: true })
     const idleMs = options.idleMs ?? TUNNEL_IDLE_MS
@@ -83,6 +90,10 @@ export class OwnerTunnelDuplex implements ByteDuplex {
 
   onClose (handler: (error?: Error) => void): void {
     this.closeHandler = handler
+  }
+
+  onDrain (handler: () => void): void {
+    this.drainHandler = handler
   }
 
   close (error?: Error): void {

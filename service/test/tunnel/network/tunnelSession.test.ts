@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
 import type { Server } from 'node:net'
 import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
 import { echoRoundTrip } from '../../harness/echoRoundTrip.js'
@@ -36,5 +37,16 @@ describe(`tunnels and sessions over the real network: ${NODES} in-process daemon
     assert.equal(net.nodes[0]!.sessions().length, 1)
     assert.equal(net.nodes[1]!.sessions().length, 1)
     assert.equal(net.nodes[1]!.sessions()[0]!.direction, 'inbound')
+  })
+
+  it('eight streams at once each carry 2 MiB there and back intact (senders held back by the tunnel queue resume)', async function () {
+    this.timeout(120_000)
+    const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
+    const payloads = Array.from({ length: 8 }, () => randomBytes(2 * 1024 * 1024))
+    const echoed = await Promise.all(payloads.map(async (payload) => {
+      const stream = await net.nodes[0]!.openStream(net.apOf(1), 7)
+      return await echoRoundTrip(stream, payload)
+    }))
+    assert.deepEqual(echoed.map(sha), payloads.map(sha))
   })
 })

@@ -59,7 +59,7 @@ async function main (): Promise<void> {
     // packets A's router sent into the network (the iperf3 client's data) and B's router delivered to its host
     const sentByA = (after[0]?.outbound.forwarded ?? 0) - (before[0]?.outbound.forwarded ?? 0)
     const deliveredAtB = (after[1]?.inbound.delivered ?? 0) - (before[1]?.inbound.delivered ?? 0)
-    const fmt = (v: number): string => v >= 100 ? v.toFixed(0) : v.toFixed(2)
+    const fmt = (v: number): string => !Number.isFinite(v) ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(2)
     console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings every ${PING_INTERVAL_MS} ms, after a warm-up of ${WARMUP_PINGS} pings and ${WARMUP_IPERF_SECONDS} s of iperf3`)
     console.log('| workload | namespaces joined directly | Phantom full connection | Phantom / direct |')
     console.log('|---|---|---|---|')

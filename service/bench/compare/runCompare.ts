@@ -4,10 +4,12 @@
  * ratios to "direct" and a JSON file build/bench/compare-<date>.json.
  *   npx tsx bench/compare/runCompare.ts [--only direct,yggdrasil,tor,phantom,phantom-new] [--quick] [--out FILE] [--logs DIR]
  *   (or node dist/bench/compare/runCompare.js)
- * Every path is warmed up first (echo round trips, not counted). Workloads per path: time to first byte of fresh connections (and, where the
- * transport offers them, of connections to destinations never contacted before), 64-byte echo
- * round trips, bulk download with 1 and 8 streams (CPU of every node process
- * per GiB; VmRSS of every node sampled during the 8-stream run).
+ * Every path is first warmed up with echo round trips that no figure counts.
+ * Workloads per path: time to first byte of fresh connections (and, where
+ * the transport offers them, of connections to destinations never contacted
+ * before), 64-byte echo round trips, bulk download with 1 and 8 streams (CPU
+ * of every node process per GiB; VmRSS of every node sampled during the
+ * 8-stream run).
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem } from 'node:os'

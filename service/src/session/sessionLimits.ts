@@ -34,7 +34,7 @@ export const MAX_QUEUED_BYTES_FOR_DATAGRAMS = 256 * 1024
 /**
  * Stream data waits in its stream (the sending program is held back) while
  * the session's transport holds this many bytes it could not pass on yet, and
- * goes on once the transport has passed everything on. The session's flow
+ * goes on once the transport has passed bytes on and holds less again. The session's flow
  * control windows (up to 16 MiB per session in the daemon) bound what the
  * peer may be sent, not where it waits: without this bound a sender whose
  * tunnel is slower than its program queued up to a whole window in the

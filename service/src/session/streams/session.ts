@@ -317,7 +317,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
     }
   }
 
-  /** The transport passed on all it held: streams held back by MAX_QUEUED_BYTES_FOR_STREAMS go on, oldest first. */
+  /** The transport passed bytes on: streams held back by MAX_QUEUED_BYTES_FOR_STREAMS go on, oldest first, while it holds less than that. */
   private resumeBlockedOnTransport (): void {
     if (this.blockedOnTransport.size === 0) return
     const blocked = [...this.blockedOnTransport]

@@ -14,9 +14,9 @@ export interface ByteDuplex {
   /** Bytes handed to `send` that the transport has not passed on yet (it is waiting for the network). */
   readonly queuedBytes: number
   /**
-   * Called (the latest handler; never from inside `send`) each time the
-   * transport has passed on every byte it held, so that senders it held back
-   * may go on.
+   * Called (the latest handler; never from inside `send`) after the transport
+   * passed on bytes it held, at the latest when it holds none any more, so
+   * that senders it held back may look at queuedBytes again.
    */
   onDrain: (handler: () => void) => void
   /**

@@ -20,6 +20,7 @@ export class OwnerTunnelDuplex implements ByteDuplex {
   private dataHandler: ((bytes: Uint8Array) => void) | null = null
   private closeHandler: ((error?: Error) => void) | null = null
   private drainHandler: (() => void) | null = null
+  private drainScheduled = false
   private early: Buffer[] = []
   private earlyBytes = 0
   private recordReader: TargetRecordFrameReader | null
@@ -34,12 +35,21 @@ export class OwnerTunnelDuplex implements ByteDuplex {
   constructor (private readonly stream: Stream, private readonly tunnel: OwnerTunnel, options: { expectTargetRecord: boolean, idleMs?: number }) {
     this.recordReader = options.expectTargetRecord ? new TargetRecordFrameReader() : null
     stream.addEventListener('message', this.onMessage)
-    // 'idle': the stream's write buffer is empty, everything went to the
-    // muxer. The stream dispatches it from inside its send loop, where a send
-    // would only be buffered, so the handler runs once that loop has returned.
-    stream.addEventListener('idle', () => {
-      if (this.drainHandler != null) queueMicrotask(() => { if (this.closed == null) this.drainHandler?.() })
-    })
+    // 'drain': the muxer can take more (its send loop runs next, in a
+    // microtask); 'idle': the write buffer is empty. The stream dispatches
+    // both from inside its send loop, where a send would only be buffered, so
+    // the handler runs in a microtask queued after that loop (at most one
+    // outstanding), and a sender it held back checks queuedBytes again.
+    const drained = (): void => {
+      if (this.drainHandler == null || this.drainScheduled) return
+      this.drainScheduled = true
+      queueMicrotask(() => {
+        this.drainScheduled = false
+        if (this.closed == null) this.drainHandler?.()
+      })
+    }
+    stream.addEventListener('drain', drained)
+    stream.addEventListener('idle', drained)
     stream.addEventListener('remoteCloseWrite', () => { this.finish() })
     stream.addEventListener('close', (evt) => { this.finish((evt as { error?: Error }).error ?? undefined) }, { once: true })
     const idleMs = options.idleMs ?? TUNNEL_IDLE_MS

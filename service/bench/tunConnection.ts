@@ -59,6 +59,9 @@ async function main (): Promise<void> {
     // packets A's router sent into the network (the iperf3 client's data) and B's router delivered to its host
     const sentByA = (after[0]?.outbound.forwarded ?? 0) - (before[0]?.outbound.forwarded ?? 0)
     const deliveredAtB = (after[1]?.inbound.delivered ?? 0) - (before[1]?.inbound.delivered ?? 0)
+    // and the other way: B's replies (TCP ACKs, ping replies) into the network, and what A delivered
+    const sentByB = (after[1]?.outbound.forwarded ?? 0) - (before[1]?.outbound.forwarded ?? 0)
+    const deliveredAtA = (after[0]?.inbound.delivered ?? 0) - (before[0]?.inbound.delivered ?? 0)
     const fmt = (v: number): string => !Number.isFinite(v) ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(2)
     console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings every ${PING_INTERVAL_MS} ms, after a warm-up of ${WARMUP_PINGS} pings and ${WARMUP_IPERF_SECONDS} s of iperf3`)
     console.log('| workload | namespaces joined directly | Phantom full connection | Phantom / direct |')
@@ -71,8 +74,8 @@ async function main (): Promise<void> {
     const busy = phantom.cpuSecPerGiB.map((c, i) => ({ c, name: i === 0 ? 'A' : i === 1 ? 'B' : `relay ${i}` })).filter((x) => x.c > 0.5).sort((x, y) => y.c - x.c)
     console.log(`| daemon CPU s per GiB, all daemons | - | ${fmt(phantom.cpuSecPerGiB.reduce((x, y) => x + y, 0))} | |`)
     console.log(`Daemon CPU s per GiB during the Phantom iperf3 run, busiest first: ${busy.map((x) => `${x.name} ${x.c.toFixed(1)}`).join(', ')}`)
-    console.log(`Phantom run: A's router forwarded ${sentByA} packets into the network, B's delivered ${deliveredAtB} to its host (iperf3 data, ACKs the other way, and the pings)`)
-    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom, packets: { sentByA, deliveredAtB } }))
+    console.log(`Phantom run (warm-up, iperf3 and pings): A's router forwarded ${sentByA} packets into the network and B's delivered ${deliveredAtB} to its host; B's forwarded ${sentByB} back (TCP ACKs, ping replies) and A's delivered ${deliveredAtA}`)
+    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom, packets: { sentByA, deliveredAtB, sentByB, deliveredAtA } }))
   } finally {
     await stop()
   }

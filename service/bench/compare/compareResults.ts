@@ -19,6 +19,8 @@ export interface PathResult {
   /** One fresh connection to each of the path's `freshTargets` (destinations never contacted before). */
   firstByteNew?: FirstByteResult
   echo?: EchoResult
+  /** Echo round trips one every `settings.spacedEchoIntervalMs` (each one wakes an idle path, as ping does). */
+  spacedEcho?: EchoResult
   /**
    * The warm-up's echo round trips, run before every other workload of the
    * path (and not counted in them): the figure of a cold path.
@@ -38,7 +40,7 @@ export interface CompareRun {
   date: string
   quick: boolean
   /** warmupRoundTrips is absent from runs made before the warm-up existed (session 7 and earlier). */
-  settings: { bulkSeconds: number, echoRoundTrips: number, firstByteConnections: number, warmupRoundTrips?: number }
+  settings: { bulkSeconds: number, echoRoundTrips: number, firstByteConnections: number, warmupRoundTrips?: number, spacedEchoRoundTrips?: number, spacedEchoIntervalMs?: number }
   machine: { cpus: number, model: string, memGiB: number, node: string, kernel: string }
   loadAverageBefore: number[]
   loadAverageAfter: number[]
@@ -88,11 +90,17 @@ export function formatTables (run: CompareRun): string {
     ])))
   }
   const warmup = run.settings.warmupRoundTrips
+  const spaced = run.settings.spacedEchoIntervalMs
   out.push(`\n### 64-byte echo round trip (ms, ${run.settings.echoRoundTrips} round trips on one connection${warmup === undefined ? '' : `, after a warm-up of ${warmup} round trips`})`)
-  out.push(table(['path', 'p50', 'p99', 'p50 vs direct', 'p99 vs direct', ...(warmup === undefined ? [] : ['p50 during the warm-up (cold)'])], run.paths.map((p) => [
+  out.push(table([
+    'path', 'p50', 'p99', 'p50 vs direct', 'p99 vs direct', ...(warmup === undefined ? [] : ['p50 during the warm-up (cold)']),
+    ...(spaced === undefined ? [] : [`p50 / p99, one every ${spaced} ms`])
+  ], run.paths.map((p) => [
     p.label, f(p.echo?.p50Ms, 3), f(p.echo?.p99Ms, 3), ratio(p.echo?.p50Ms, direct?.echo?.p50Ms), ratio(p.echo?.p99Ms, direct?.echo?.p99Ms),
-    ...(warmup === undefined ? [] : [f(p.warmupEcho?.p50Ms, 3)])
+    ...(warmup === undefined ? [] : [f(p.warmupEcho?.p50Ms, 3)]),
+    ...(spaced === undefined ? [] : [`${f(p.spacedEcho?.p50Ms, 3)} / ${f(p.spacedEcho?.p99Ms, 3)}`])
   ])))
+  if (spaced !== undefined) out.push(`\nOne every ${spaced} ms: ${run.settings.spacedEchoRoundTrips ?? '?'} round trips on one connection, each sent ${spaced} ms after the previous one, after the back-to-back ones, as ping sends: every process on the path has gone idle before each, so the figure includes waking them.`)
   out.push(`\n### Time to first byte of a fresh connection (ms, ${run.settings.firstByteConnections} connections, one after another)`)
   out.push(table(['path', 'p50', 'p99 (max)', 'min', 'p50 vs direct'], run.paths.map((p) => [
     p.label, f(p.firstByte?.p50Ms), f(p.firstByte?.p99Ms), f(p.firstByte?.minMs), ratio(p.firstByte?.p50Ms, direct?.firstByte?.p50Ms)

@@ -2,12 +2,13 @@
  * Issue 8's comparison (root; one machine, one run): the same workloads over
  * every available network, one after the other, then Markdown tables with
  * ratios to "direct" and a JSON file build/bench/compare-<date>.json.
- *   npx tsx bench/compare/runCompare.ts [--only direct,yggdrasil,tor,phantom,phantom-new] [--quick] [--out FILE] [--logs DIR]
+ *   npx tsx bench/compare/runCompare.ts [--only direct,yggdrasil,relay-chain,tor,phantom,phantom-new] [--quick] [--out FILE] [--logs DIR]
  *   (or node dist/bench/compare/runCompare.js)
  * Every path is first warmed up with echo round trips that no figure counts.
  * Workloads per path: time to first byte of fresh connections (and, where
  * the transport offers them, of connections to destinations never contacted
- * before), 64-byte echo round trips, bulk download with 1 and 8 streams (CPU
+ * before), 64-byte echo round trips (back to back, then one every 50 ms as
+ * ping sends them), bulk download with 1 and 8 streams (CPU
  * of every node process per GiB; VmRSS of every node sampled during the
  * 8-stream run).
  */
@@ -29,17 +30,19 @@ import { TorPrivateTransport } from './transports/torPrivate.js'
 import { YggdrasilTransport } from './transports/yggdrasil.js'
 import type { BulkResult, ClientReport, EchoResult, FirstByteResult } from './workloads/workloadResults.js'
 import { PhantomNetworkTransport } from './transports/phantomNetwork.js'
+import { RelayChainTransport } from './transports/relayChain.js'
 
 /** Every transport the runner knows, in the order they run ("direct" first: it is the reference). */
 const TRANSPORTS: Record<string, () => Transport> = {
   direct: () => new DirectVethTransport(),
   yggdrasil: () => new YggdrasilTransport(),
+  'relay-chain': () => new RelayChainTransport(),
   tor: () => new TorPrivateTransport(),
   phantom: () => new PhantomNetworkTransport({ newDestinations: false }),
   'phantom-new': () => new PhantomNetworkTransport({ newDestinations: true })
 }
 /** The program each transport needs (a missing one skips the transport). */
-const REQUIRED_PROGRAMS: Record<string, string[]> = { direct: [], yggdrasil: ['yggdrasil'], tor: ['tor', 'tor-gencert'], phantom: [], 'phantom-new': [] }
+const REQUIRED_PROGRAMS: Record<string, string[]> = { direct: [], yggdrasil: ['yggdrasil'], 'relay-chain': [], tor: ['tor', 'tor-gencert'], phantom: [], 'phantom-new': [] }
 let haveIperf3 = false
 
 const { values } = parseArgs({
@@ -52,8 +55,8 @@ const { values } = parseArgs({
 })
 const quick = values.quick
 const settings = quick
-  ? { bulkSeconds: 3, echoRoundTrips: 200, firstByteConnections: 5, warmupRoundTrips: 100 }
-  : { bulkSeconds: 10, echoRoundTrips: 1000, firstByteConnections: 20, warmupRoundTrips: 3000 }
+  ? { bulkSeconds: 3, echoRoundTrips: 200, firstByteConnections: 5, warmupRoundTrips: 100, spacedEchoRoundTrips: 40, spacedEchoIntervalMs: 50 }
+  : { bulkSeconds: 10, echoRoundTrips: 1000, firstByteConnections: 20, warmupRoundTrips: 3000, spacedEchoRoundTrips: 200, spacedEchoIntervalMs: 50 }
 const WORKLOAD_TIMEOUT_MS = 60_000
 const GiB = 2 ** 30
 
@@ -154,6 +157,10 @@ async function measurePath (transport: Transport, path: BenchPath): Promise<Path
   await attempt('echo', async () => {
     const { clientCpuSeconds: _, ...r } = await clientRun<EchoResult>(path, ['--workload', 'echo', '--count', String(settings.echoRoundTrips)], 5 * WORKLOAD_TIMEOUT_MS)
     result.echo = r
+  })
+  await attempt(`echo, one every ${settings.spacedEchoIntervalMs} ms`, async () => {
+    const { clientCpuSeconds: _, ...r } = await clientRun<EchoResult>(path, ['--workload', 'echo', '--count', String(settings.spacedEchoRoundTrips), '--interval-ms', String(settings.spacedEchoIntervalMs)], 5 * WORKLOAD_TIMEOUT_MS + settings.spacedEchoRoundTrips * settings.spacedEchoIntervalMs)
+    result.spacedEcho = r
   })
   await attempt('bulk, 1 stream', async () => { result.bulk1 = await bulk(transport, path, 1) })
   await attempt('bulk, 8 streams', async () => {

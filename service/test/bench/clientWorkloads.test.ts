@@ -1,35 +1,19 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { dirname, join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { bulkThroughput, echoRoundTrips, firstByteTimes } from '../../bench/compare/workloads/clientWorkloads.js'
 import type { ConnectTarget } from '../../bench/compare/transport.js'
-
-const here = dirname(fileURLToPath(import.meta.url))
-const fromSource = import.meta.url.endsWith('.ts')
-const serverScript = join(here, '../../bench/compare/workloads', fromSource ? 'benchServer.ts' : 'benchServer.js')
+import { startListeningScript, type ListeningScript } from './benchScripts.js'
 
 describe('bench workloads against the bench server on loopback', function () {
-  let server: ChildProcessWithoutNullStreams
+  let server: ListeningScript
   let target: ConnectTarget
 
   before(async () => {
-    server = spawn(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), serverScript, '--host', '127.0.0.1', '--port', '0'], { stdio: ['pipe', 'pipe', 'pipe'] })
-    const port = await new Promise<number>((resolve, reject) => {
-      createInterface({ input: server.stdout }).once('line', (line) => {
-        const event = JSON.parse(line) as { event: string, port: number }
-        if (event.event === 'listening') resolve(event.port); else reject(new Error(line))
-      })
-      server.once('exit', (code) => { reject(new Error(`bench server exited (${String(code)})`)) })
-    })
-    target = { kind: 'tcp', host: '127.0.0.1', port }
+    server = await startListeningScript('benchServer', ['--host', '127.0.0.1', '--port', '0'])
+    target = { kind: 'tcp', host: '127.0.0.1', port: server.port }
   })
 
   after(async () => {
-    const exited = new Promise((resolve) => { server.once('exit', resolve) })
-    server.stdin.end() // the server exits when its stdin closes
-    await exited
+    await server.stop() // the server exits when its stdin closes
   })
 
   it('measures 64-byte echo round trips', async () => {
@@ -37,6 +21,17 @@ describe('bench workloads against the bench server on loopback', function () {
     assert.equal(r.workload, 'echo')
     assert.equal(r.roundTrips, 50)
     assert.ok(r.p50Ms > 0 && r.p50Ms <= r.p99Ms && r.p99Ms <= r.maxMs)
+  })
+
+  it('paces echo round trips one every interval when asked, as ping does', async () => {
+    const start = performance.now()
+    const r = await echoRoundTrips(target, 5, 10_000, 40)
+    const elapsed = performance.now() - start
+    assert.equal(r.roundTrips, 5)
+    assert.equal(r.intervalMs, 40)
+    // five sends, each at least 40 ms after the previous one: the last one is 160 ms after the first
+    assert.ok(elapsed >= 160, `5 round trips one every 40 ms took only ${elapsed.toFixed(1)} ms`)
+    assert.ok(r.p50Ms > 0 && r.p50Ms <= r.p99Ms)
   })
 
   it('measures the first byte of fresh connections', async () => {

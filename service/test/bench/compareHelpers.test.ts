@@ -100,4 +100,26 @@ describe('comparison tables', () => {
     assert.doesNotMatch(older, /warm-up/)
     assert.match(older, /\| phantom-tun \| 3\.400 \|[^\n]*\|$/m)
   })
+
+  it('shows the spaced echo (one every N ms) next to the back-to-back one when the run measured it', () => {
+    const echo = (p50Ms: number, intervalMs = 0): NonNullable<CompareRun['paths'][number]['echo']> => ({ workload: 'echo', roundTrips: 200, intervalMs, p50Ms, p99Ms: p50Ms * 3, meanMs: p50Ms, maxMs: p50Ms * 4 })
+    const run: CompareRun = {
+      date: '2026-11-23T00:00:00.000Z',
+      quick: false,
+      settings: { bulkSeconds: 10, echoRoundTrips: 1000, firstByteConnections: 20, warmupRoundTrips: 3000, spacedEchoRoundTrips: 200, spacedEchoIntervalMs: 50 },
+      machine: { cpus: 2, model: 'AMD EPYC', memGiB: 24, node: 'v24.9.0', kernel: '6.18.44' },
+      loadAverageBefore: [0, 0, 0],
+      loadAverageAfter: [0, 0, 0],
+      transports: [{ name: 'relay-chain', startSeconds: 1, notes: {} }],
+      paths: [
+        { label: 'relay-chain', transport: 'relay-chain', description: '', echo: echo(2.28), warmupEcho: echo(2.5), spacedEcho: echo(3.1, 50), memory: [], errors: [] },
+        { label: 'failed', transport: 'relay-chain', description: '', echo: echo(1), memory: [], errors: ['echo, one every 50 ms: timed out'] }
+      ]
+    }
+    const section = formatTables(run).split('### ').find((t) => t.startsWith('64-byte echo')) ?? ''
+    assert.match(section, /\| p50 \/ p99, one every 50 ms \|/)
+    assert.match(section, /\| relay-chain \| 2\.280 \|.*\| 2\.500 \| 3\.100 \/ 9\.300 \|$/m)
+    assert.match(section, /\| failed \| 1\.000 \|.*\| – \/ – \|$/m)
+    assert.match(section, /200 round trips on one connection, each sent 50 ms after the previous one/)
+  })
 })

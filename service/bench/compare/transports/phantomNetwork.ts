@@ -25,8 +25,9 @@ import type { NodeStatus } from '../../../src/daemon/phantomNode.js'
 import { DAEMON_NODE_FLAGS } from '../../../src/daemon/nodeRuntimeFlags.js'
 import { extraDaemonNodeFlags } from '../../../test/harness/processNode.js'
 import { daemonEntry } from '../../../test/harness/repoPaths.js'
-import { mustRun, namespaceName, startBenchServer, TransportResources, type NamespacedProcess } from '../namespaces.js'
+import { startBenchServer, TransportResources, type NamespacedProcess } from '../namespaces.js'
 import type { BenchPath, NodeProcess, Transport } from '../transport.js'
+import { createBridgeLan } from './bridgeLan.js'
 import { waitForPath } from './probePath.js'
 
 const NODES = 12
@@ -74,19 +75,11 @@ export class PhantomNetworkTransport implements Transport {
   }
 
   async start (): Promise<void> {
-    const hub = await this.resources.namespace(namespaceName('ph-hub'))
-    await mustRun('ip', ['-n', hub, 'link', 'add', 'br0', 'type', 'bridge'])
-    await mustRun('ip', ['-n', hub, 'link', 'set', 'br0', 'up'])
+    this.namespaces.push(...await createBridgeLan(this.resources, 'ph', NODES, LAN))
     const dir = await this.resources.temporaryDirectory('phantom-compare-')
     let seed = ''
     for (let i = 0; i < NODES; i++) {
-      const ns = await this.resources.namespace(namespaceName(`ph${i}`))
-      this.namespaces.push(ns)
-      await mustRun('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
-      await mustRun('ip', ['link', 'add', 'eth0', 'netns', ns, 'type', 'veth', 'peer', 'name', `lan${i}`, 'netns', hub])
-      await mustRun('ip', ['-n', hub, 'link', 'set', `lan${i}`, 'master', 'br0', 'up'])
-      await mustRun('ip', ['-n', ns, 'address', 'add', `${LAN}.${i + 1}/24`, 'dev', 'eth0'])
-      await mustRun('ip', ['-n', ns, 'link', 'set', 'eth0', 'up'])
+      const ns = this.namespaces[i]!
       const socket = join(dir, `n${i}.sock`)
       this.sockets.push(socket)
       const config = {

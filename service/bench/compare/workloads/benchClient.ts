@@ -2,7 +2,8 @@
  * The client driver, run by the runner inside the client's namespace, one
  * workload per process:
  *   node benchClient.js --target '<ConnectTarget JSON>' --workload bulk|echo|first-byte
- *        [--streams 8] [--seconds 10] [--count 1000] [--timeout-ms 60000]
+ *        [--streams 8] [--seconds 10] [--count 1000] [--interval-ms 0] [--timeout-ms 60000]
+ *   (--interval-ms: echo round trips sent that far apart instead of back to back)
  *   node benchClient.js --targets '<ConnectTarget[] JSON>' --workload first-byte-each
  *        (one fresh connection to each target: destinations not contacted before)
  * Prints one JSON line: a ClientReport, or {"error": "..."} and exit code 1.
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     streams: { type: 'string', default: '1' },
     seconds: { type: 'string', default: '10' },
     count: { type: 'string', default: '100' },
+    'interval-ms': { type: 'string', default: '0' },
     'timeout-ms': { type: 'string', default: '60000' }
   }
 })
@@ -30,7 +32,7 @@ async function main (): Promise<void> {
   const cpuBefore = process.cpuUsage()
   let result: WorkloadResult
   if (values.workload === 'bulk') result = await bulkThroughput(target, Number(values.streams), Number(values.seconds), timeoutMs)
-  else if (values.workload === 'echo') result = await echoRoundTrips(target, Number(values.count), timeoutMs)
+  else if (values.workload === 'echo') result = await echoRoundTrips(target, Number(values.count), timeoutMs, Number(values['interval-ms']))
   else if (values.workload === 'first-byte') result = await firstByteTimes(Array.from({ length: Number(values.count) }, () => target), timeoutMs)
   else if (values.workload === 'first-byte-each') result = await firstByteTimes(JSON.parse(values.targets ?? '[]') as ConnectTarget[], timeoutMs)
   else throw new Error(`unknown workload ${String(values.workload)}`)

@@ -127,7 +127,14 @@ class ExactReader {
 }
 
 /** `roundTrips` 64-byte round trips on one connection, one at a time. */
-export async function echoRoundTrips (target: ConnectTarget, roundTrips: number, timeoutMs: number): Promise<EchoResult> {
+/**
+ * 64-byte round trips on one connection, one at a time: back to back
+ * (`intervalMs` 0), or each sent `intervalMs` after the previous one was sent
+ * (or at once, if its answer took longer), as ping does: then every process
+ * on the path has gone idle before each round trip, and the figure includes
+ * waking them.
+ */
+export async function echoRoundTrips (target: ConnectTarget, roundTrips: number, timeoutMs: number, intervalMs = 0): Promise<EchoResult> {
   const socket = await openConnection(target, timeoutMs)
   socket.setNoDelay(true)
   try {
@@ -137,14 +144,20 @@ export async function echoRoundTrips (target: ConnectTarget, roundTrips: number,
     socket.write(Buffer.concat([Buffer.from([BenchMode.echo]), payload]))
     await reader.read(ECHO_BYTES, timeoutMs) // warm-up: the first round trip also opens the stream at the far end
     const rtts: number[] = []
+    let previousSend = performance.now()
     for (let i = 0; i < roundTrips; i++) {
+      // timers may fire up to a millisecond early: wait again until the slot has come
+      for (let wait = previousSend + intervalMs - performance.now(); intervalMs > 0 && wait > 0; wait = previousSend + intervalMs - performance.now()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)))
+      }
       const t = performance.now()
+      previousSend = t
       socket.write(payload)
       await reader.read(ECHO_BYTES, timeoutMs)
       rtts.push(performance.now() - t)
     }
     const s = summarizeLatencies(rtts)
-    return { workload: 'echo', roundTrips, p50Ms: s.p50, p99Ms: s.p99, meanMs: s.mean, maxMs: s.max }
+    return { workload: 'echo', roundTrips, intervalMs, p50Ms: s.p50, p99Ms: s.p99, meanMs: s.mean, maxMs: s.max }
   } finally {
     socket.destroy()
   }

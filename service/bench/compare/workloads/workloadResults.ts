@@ -16,6 +16,8 @@ export interface BulkResult {
 export interface EchoResult {
   workload: 'echo'
   roundTrips: number
+  /** Pacing: each round trip sent this long after the previous one was (0, or absent in older files: back to back). */
+  intervalMs?: number
   p50Ms: number
   p99Ms: number
   meanMs: number

@@ -123,6 +123,11 @@ export async function waitUntil<T> (probe: () => T | undefined | Promise<T | und
   }
 }
 
+/** True when the bench's own scripts run from source, each with tsx's loader (tens of MiB more resident memory per process). */
+export function scriptsRunFromSource (): boolean {
+  return fromSource
+}
+
 /** Command line (program, args) for a TypeScript file of bench/compare, from source (tsx) or from dist. */
 export function nodeScript (relative: string, args: readonly string[]): [string, string[]] {
   const file = join(compareDir, fromSource ? `${relative}.ts` : `${relative}.js`)

@@ -10,7 +10,7 @@
  * its service). What Phantom costs beyond this is its own protocol stack
  * (libp2p, Noise, yamux, the sessions and tunnel layers), not the topology.
  */
-import { nodeScript, startBenchServer, TransportResources, type NamespacedProcess } from '../namespaces.js'
+import { nodeScript, scriptsRunFromSource, startBenchServer, TransportResources, type NamespacedProcess } from '../namespaces.js'
 import type { BenchPath, NodeProcess, Transport } from '../transport.js'
 import { createBridgeLan } from './bridgeLan.js'
 import { waitForPath } from './probePath.js'
@@ -62,5 +62,11 @@ export class RelayChainTransport implements Transport {
   }
 
   serverPid (): number | undefined { return this.server?.child.pid }
-  notes (): Record<string, string> { return { forwarders: String(RELAY_CHAIN_PROCESSES) } }
+  notes (): Record<string, string> {
+    return {
+      forwarders: String(RELAY_CHAIN_PROCESSES),
+      // their memory figures then include the TypeScript loader; `npm run bench:compare` runs them from dist
+      ...(scriptsRunFromSource() ? { 'forwarders run': 'from source through tsx (its loader adds about 45 MiB to each one\'s RSS)' } : {})
+    }
+  }
 }

@@ -4,7 +4,8 @@
  * ratios to "direct" and a JSON file build/bench/compare-<date>.json.
  *   npx tsx bench/compare/runCompare.ts [--only direct,yggdrasil,relay-chain,tor,phantom,phantom-new] [--quick] [--out FILE] [--logs DIR]
  *   (or node dist/bench/compare/runCompare.js)
- * Every path is first warmed up with echo round trips that no figure counts.
+ * Every path is first warmed up with echo round trips that no figure counts
+ * (all paths of a network before any of them is measured).
  * Workloads per path: time to first byte of fresh connections (and, where
  * the transport offers them, of connections to destinations never contacted
  * before), 64-byte echo round trips (back to back, then one every 50 ms as
@@ -126,30 +127,46 @@ async function measureNewDestinations (path: BenchPath, result: PathResult): Pro
   }
 }
 
-async function measurePath (transport: Transport, path: BenchPath): Promise<PathResult> {
-  const nodes = transport.nodes()
-  const result: PathResult = {
+function newPathResult (transport: Transport, path: BenchPath): PathResult {
+  return {
     label: path.label,
     transport: transport.name,
     description: path.description,
-    memory: nodes.map((n) => ({ name: n.name, pid: n.pid, idleMiB: rssMiB(n.pid), peakMiB: null })),
+    memory: transport.nodes().map((n) => ({ name: n.name, pid: n.pid, idleMiB: null, peakMiB: null })),
     errors: []
   }
-  const attempt = async (what: string, step: () => Promise<void>): Promise<void> => {
-    say(`  ${path.label}: ${what}…`)
-    try { await step() } catch (error) { result.errors.push(`${what}: ${(error as Error).message}`); say(`  ${path.label}: ${what} failed: ${(error as Error).message}`) }
-  }
-  // A path's first packets run through code the daemons' JIT has not
-  // optimised yet (Phantom's first 500 echo round trips took up to twice as
-  // long as the next ones), so every path, of every transport, first carries
-  // echo round trips that no figure counts; their p50 is kept as the path's
-  // cold figure. (No bulk transfer in the warm-up: the bulk runs warm up
-  // within their own first second, and a Tor onion path measured after one
-  // once answered its echo in 96 ms instead of 16.)
-  await attempt('warm-up', async () => {
+}
+
+/** Runs `step`, printing what it does; a failure is recorded in the path's errors and printed, not thrown. */
+async function attemptStep (result: PathResult, what: string, step: () => Promise<void>): Promise<void> {
+  say(`  ${result.label}: ${what}…`)
+  try { await step() } catch (error) { result.errors.push(`${what}: ${(error as Error).message}`); say(`  ${result.label}: ${what} failed: ${(error as Error).message}`) }
+}
+
+/**
+ * A path's first packets run through code the daemons' JIT has not optimised
+ * yet (Phantom's first 500 echo round trips took up to twice as long as the
+ * next ones), and a network that just started still does its start-up work,
+ * so every path, of every transport, first carries echo round trips that no
+ * figure counts; their p50 is kept as the path's cold figure. All paths of a
+ * transport are warmed up before any is measured: measured right after its
+ * own warm-up, the first path still paid for the network's first minute
+ * (TUN measured first: echo 3.69 ms, 7.19 one every 50 ms; measured second:
+ * 2.86 and 4.66). No bulk transfer in the warm-up: the bulk runs warm up
+ * within their own first second, and a Tor onion path measured after one
+ * once answered its echo in 96 ms instead of 16.
+ */
+async function warmUp (path: BenchPath, result: PathResult): Promise<void> {
+  await attemptStep(result, 'warm-up', async () => {
     const { clientCpuSeconds: _, ...r } = await clientRun<EchoResult>(path, ['--workload', 'echo', '--count', String(settings.warmupRoundTrips)], 5 * WORKLOAD_TIMEOUT_MS)
     result.warmupEcho = r
   })
+}
+
+async function measurePath (transport: Transport, path: BenchPath, result: PathResult): Promise<void> {
+  const nodes = transport.nodes()
+  for (const m of result.memory) m.idleMiB = rssMiB(m.pid)
+  const attempt = async (what: string, step: () => Promise<void>): Promise<void> => { await attemptStep(result, what, step) }
   await attempt('first byte', async () => {
     const { clientCpuSeconds: _, ...r } = await clientRun<FirstByteResult>(path, ['--workload', 'first-byte', '--count', String(settings.firstByteConnections)], (settings.firstByteConnections + 1) * WORKLOAD_TIMEOUT_MS)
     result.firstByte = r
@@ -176,7 +193,6 @@ async function measurePath (transport: Transport, path: BenchPath): Promise<Path
     await attempt('iperf3, 1 stream', async () => { result.iperf1 = await iperf(transport, path, 1) })
     await attempt('iperf3, 8 streams', async () => { result.iperf8 = await iperf(transport, path, 8) })
   }
-  return result
 }
 
 async function main (): Promise<void> {
@@ -219,17 +235,18 @@ async function main (): Promise<void> {
       entry.startSeconds = (performance.now() - t0) / 1000
       entry.notes = transport.notes()
       say(`== ${name}: ready in ${entry.startSeconds.toFixed(1)} s`)
-      for (const path of transport.paths()) {
-        if (path.freshOnly === true) {
-          const earlier = compareRun.paths.find((p) => p.label === path.label)
-          const result = earlier ?? { label: path.label, transport: transport.name, description: path.description, memory: [], errors: [] }
-          await measureNewDestinations(path, result)
-          if (earlier === undefined) compareRun.paths.push(result)
-        } else {
-          const result = await measurePath(transport, path)
-          await measureNewDestinations(path, result)
-          compareRun.paths.push(result)
-        }
+      const measured = transport.paths().filter((path) => path.freshOnly !== true).map((path) => ({ path, result: newPathResult(transport, path) }))
+      for (const { path, result } of measured) await warmUp(path, result)
+      for (const { path, result } of measured) {
+        await measurePath(transport, path, result)
+        await measureNewDestinations(path, result)
+        compareRun.paths.push(result)
+      }
+      for (const path of transport.paths().filter((p) => p.freshOnly === true)) {
+        const earlier = compareRun.paths.find((p) => p.label === path.label)
+        const result = earlier ?? { label: path.label, transport: transport.name, description: path.description, memory: [], errors: [] }
+        await measureNewDestinations(path, result)
+        if (earlier === undefined) compareRun.paths.push(result)
       }
     } catch (error) {
       entry.startSeconds = (performance.now() - t0) / 1000

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { bulkThroughput, echoRoundTrips, firstByteTimes } from '../../bench/compare/workloads/clientWorkloads.js'
 import type { ConnectTarget } from '../../bench/compare/transport.js'
 import { startListeningScript, type ListeningScript } from './benchScripts.js'
@@ -59,5 +62,28 @@ describe('bench workloads against the bench server on loopback', function () {
 
   it('fails cleanly when nothing listens', async () => {
     await assert.rejects(echoRoundTrips({ kind: 'tcp', host: '127.0.0.1', port: 1 }, 1, 5_000), /ECONNREFUSED/)
+  })
+})
+
+describe('the bench client driver\'s options', () => {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const fromSource = import.meta.url.endsWith('.ts')
+  const script = join(here, '../../bench/compare/workloads', fromSource ? 'benchClient.ts' : 'benchClient.js')
+  const run = (args: string[]): { status: number | null, report: { error?: string } } => {
+    const r = spawnSync(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script, '--target', JSON.stringify({ kind: 'tcp', host: '127.0.0.1', port: 1 }), ...args], { encoding: 'utf8', timeout: 30_000 })
+    return { status: r.status, report: JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { error?: string } }
+  }
+
+  it('refuses a number option that is not a number, or below its minimum, naming it', function () {
+    this.timeout(60_000)
+    for (const [args, pattern] of [
+      [['--workload', 'echo', '--interval-ms', 'soon'], /--interval-ms must be a number of at least 0, got soon/],
+      [['--workload', 'echo', '--count', '0'], /--count must be a number of at least 1, got 0/],
+      [['--workload', 'bulk', '--streams', ''], /--streams must be a number of at least 1/]
+    ] as const) {
+      const { status, report } = run([...args])
+      assert.equal(status, 1)
+      assert.match(report.error ?? '', pattern)
+    }
   })
 })

@@ -79,5 +79,8 @@ describe('the relay chain\'s TCP forwarder (two chained on loopback, in front of
 
   it('refuses an address it cannot parse, naming the option', async () => {
     await assert.rejects(startListeningScript('tcpForwarder', ['--listen', '127.0.0.1:0', '--to', 'nowhere']), /--to must be HOST:PORT/)
+    await assert.rejects(startListeningScript('tcpForwarder', ['--listen', '127.0.0.1:0', '--to', '127.0.0.1:0']), /--to must be HOST:PORT.*port of 1-65535/)
+    await assert.rejects(startListeningScript('tcpForwarder', ['--to', '127.0.0.1:7']), /--listen must be HOST:PORT/)
+    await assert.rejects(startListeningScript('tcpForwarder', ['--listen', '127.0.0.1:70000', '--to', '127.0.0.1:7']), /--listen must be HOST:PORT/)
   })
 })

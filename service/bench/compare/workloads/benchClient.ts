@@ -26,14 +26,22 @@ const { values } = parseArgs({
   }
 })
 
+/** The option's value as a number of at least `min`; a clear error otherwise. */
+function numberOption (name: 'streams' | 'seconds' | 'count' | 'interval-ms' | 'timeout-ms', min: number): number {
+  const text = values[name]
+  const n = Number(text)
+  if (text === undefined || text.trim() === '' || !Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number of at least ${min}, got ${String(text)}`)
+  return n
+}
+
 async function main (): Promise<void> {
   const target = JSON.parse(values.target ?? 'null') as ConnectTarget
-  const timeoutMs = Number(values['timeout-ms'])
+  const timeoutMs = numberOption('timeout-ms', 1)
   const cpuBefore = process.cpuUsage()
   let result: WorkloadResult
-  if (values.workload === 'bulk') result = await bulkThroughput(target, Number(values.streams), Number(values.seconds), timeoutMs)
-  else if (values.workload === 'echo') result = await echoRoundTrips(target, Number(values.count), timeoutMs, Number(values['interval-ms']))
-  else if (values.workload === 'first-byte') result = await firstByteTimes(Array.from({ length: Number(values.count) }, () => target), timeoutMs)
+  if (values.workload === 'bulk') result = await bulkThroughput(target, numberOption('streams', 1), numberOption('seconds', 0), timeoutMs)
+  else if (values.workload === 'echo') result = await echoRoundTrips(target, numberOption('count', 1), timeoutMs, numberOption('interval-ms', 0))
+  else if (values.workload === 'first-byte') result = await firstByteTimes(Array.from({ length: numberOption('count', 1) }, () => target), timeoutMs)
   else if (values.workload === 'first-byte-each') result = await firstByteTimes(JSON.parse(values.targets ?? '[]') as ConnectTarget[], timeoutMs)
   else throw new Error(`unknown workload ${String(values.workload)}`)
   const cpu = process.cpuUsage(cpuBefore)

@@ -126,7 +126,6 @@ class ExactReader {
   }
 }
 
-/** `roundTrips` 64-byte round trips on one connection, one at a time. */
 /**
  * 64-byte round trips on one connection, one at a time: back to back
  * (`intervalMs` 0), or each sent `intervalMs` after the previous one was sent

@@ -14,12 +14,18 @@ import { parseArgs } from 'node:util'
 
 const { values } = parseArgs({ options: { listen: { type: 'string' }, to: { type: 'string' } } })
 
-/** "HOST:PORT" or "[V6]:PORT" → host and port; throws on anything else. */
-function parseHostPort (text: string | undefined, what: string): { host: string, port: number } {
+/** "HOST:PORT" or "[V6]:PORT" → host and port (port 0 only where `anyPort`); null on anything else. */
+function parseHostPort (text: string | undefined, anyPort: boolean): { host: string, port: number } | null {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text ?? '')
   const port = Number(m?.[3])
-  if (m === null || port > 65535) throw new Error(`--${what} must be HOST:PORT or [IPv6]:PORT, got ${String(text)}`)
+  if (m === null || port > 65535 || (port === 0 && !anyPort)) return null
   return { host: m[1] ?? m[2] as string, port }
+}
+
+/** Says what went wrong as its one JSON line (the runner reads it) and exits. */
+function fail (message: string): never {
+  process.stdout.write(JSON.stringify({ event: 'error', message }) + '\n')
+  process.exit(2)
 }
 
 function forward (inbound: Socket, to: { host: string, port: number }): void {
@@ -34,13 +40,10 @@ function forward (inbound: Socket, to: { host: string, port: number }): void {
   outbound.pipe(inbound)
 }
 
-const listen = parseHostPort(values.listen, 'listen')
-const to = parseHostPort(values.to, 'to')
+const listen = parseHostPort(values.listen, true) ?? fail(`--listen must be HOST:PORT or [IPv6]:PORT (port 0: any free port), got ${String(values.listen)}`)
+const to = parseHostPort(values.to, false) ?? fail(`--to must be HOST:PORT or [IPv6]:PORT with a port of 1-65535, got ${String(values.to)}`)
 const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => { forward(socket, to) })
-server.on('error', (error) => {
-  process.stdout.write(JSON.stringify({ event: 'error', message: error.message }) + '\n')
-  process.exit(2)
-})
+server.on('error', (error) => { fail(error.message) })
 server.listen({ host: listen.host, port: listen.port }, () => {
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : listen.port

@@ -147,7 +147,7 @@ scenario_start_node() {
   dir=$SCEN_DIR/node$1
   mkdir -p "$dir/data"
   deb_relay_config "$dir" true /ip4/0.0.0.0/tcp/4821 > "$dir/phantom.yaml"
-  ip netns exec "${SCEN_NS[$i]}" "$SCEN_NODE" --max-semi-space-size=2 \
+  ip netns exec "${SCEN_NS[$i]}" "$SCEN_NODE" --max-semi-space-size=2 --heap-growing-percent=100 \
     "$SCEN_DIR/root/usr/lib/phantom-node/service/bin/phantom-node.js" --config "$dir/phantom.yaml" \
     > "$dir/node.log" 2>&1 &
   SCEN_PIDS+=($!)

@@ -79,7 +79,7 @@ seed_run() {
   SEED_NS=phantom-seed-$$-$(( RANDOM % 65536 ))
   ip netns add "$SEED_NS" && ip -n "$SEED_NS" link set lo up || { fail "seed: cannot create network namespace $SEED_NS"; return; }
   # (ip netns exec execs the node in place: $! is the node's pid)
-  ip netns exec "$SEED_NS" "$SEED_NODE" --max-semi-space-size=2 "$SEED_DIR/root/usr/lib/phantom-node/service/bin/phantom-node.js" \
+  ip netns exec "$SEED_NS" "$SEED_NODE" --max-semi-space-size=2 --heap-growing-percent=100 "$SEED_DIR/root/usr/lib/phantom-node/service/bin/phantom-node.js" \
     --config "$SEED_DIR/node/phantom.yaml" > "$SEED_DIR/node/node.log" 2>&1 &
   SEED_PID=$!
   host_id=""

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S node --max-semi-space-size=2 --heap-growing-percent=100
 // The libp2p stack needs Node.js 22 or newer; say so plainly instead of crashing later.
 const major = Number(process.versions.node.split('.')[0])
 if (major < 22) {

@@ -178,4 +178,17 @@ describe('Debian wrapper', () => {
     const exec = wrapper.split('\n').find(l => l.startsWith('exec ')) as string
     assert.equal(exec, `exec /usr/lib/phantom-node/bin/node ${DAEMON_NODE_FLAGS.join(' ')} /usr/lib/phantom-node/service/bin/phantom-node.js "$@"`)
   })
+
+  it('the ISO tests start their host nodes with exactly DAEMON_NODE_FLAGS', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    const { serviceDir } = await import('../harness/repoPaths.js')
+    const { DAEMON_NODE_FLAGS } = await import('../../src/daemon/nodeRuntimeFlags.js')
+    for (const [script, node] of [['seed.sh', '"$SEED_NODE"'], ['scenario.sh', '"$SCEN_NODE"']] as const) {
+      const text = await readFile(join(serviceDir(), '..', 'iso-tests', script), 'utf8')
+      const launches = text.split('\n').filter(l => l.includes(`${node} --`))
+      assert.equal(launches.length, 1, `${script}: one line starts the node`)
+      assert.ok(launches[0]!.includes(`${node} ${DAEMON_NODE_FLAGS.join(' ')} `), `${script} starts its node with ${DAEMON_NODE_FLAGS.join(' ')}`)
+    }
+  })
 })

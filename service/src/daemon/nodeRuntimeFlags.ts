@@ -9,12 +9,13 @@
  *   128 MiB, which a busy DHT node fills with short-lived objects: measured on
  *   a 10-node network, idle RSS 165 MiB by default and 119 MiB with a 2 MiB
  *   semi-space (docs/benchmarks.md).
- * - `--heap-growing-percent=100`: after a full collection V8 lets the old
- *   generation grow to twice what survived, instead of the factor it picks
- *   itself. For a relay that factor was about 1.3 (a 28 MiB heap collected in
- *   full every 100–170 ms during a bulk transfer, 10–40 ms each); with 2 the
- *   12 daemons of a full connection spent 49 instead of 83 CPU seconds per
- *   GiB, carried 301 / 355 instead of 168 / 199 Mbit/s (1 / 8 streams), and
- *   peaked at the same resident memory (docs/benchmarks.md, "Session 10").
+ * - `--heap-growing-percent=100`: after a full collection V8 lets the heap's
+ *   limits grow to twice what survived, instead of by a factor it picks
+ *   itself. With V8's own factor a relay collected its whole 28 MiB heap every
+ *   100–300 ms during a bulk transfer (4–27 ms each, plus incremental steps);
+ *   with 2, the 12 daemons of a full connection spent 57 instead of 83 CPU
+ *   seconds per GiB and carried 251 / 328 instead of 177 / 199 Mbit/s (1 / 8
+ *   streams; medians of 7 alternated runs), at a peak resident memory 9 MiB
+ *   higher at the median, inside the spread (docs/benchmarks.md, "Session 10").
  */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=2', '--heap-growing-percent=100']

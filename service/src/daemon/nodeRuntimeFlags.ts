@@ -1,9 +1,10 @@
 /**
- * V8 flags the daemon runs with. The flags only work on the command line
- * (v8.setFlagsFromString is too late for the heap's layout), so they appear in
- * several places that must agree (tests check the first three): this list, the
- * shebang of bin/phantom-node.js, the Debian wrapper /usr/bin/phantom-node,
- * and the ISO tests' host nodes (iso-tests/seed.sh, iso-tests/scenario.sh).
+ * V8 flags the daemon runs with. They are given on the command line (the
+ * semi-space size only works there: v8.setFlagsFromString is too late for the
+ * heap's layout), so they appear in several places that must agree, and tests
+ * check that they do: this list, the shebang of bin/phantom-node.js, the
+ * Debian wrapper /usr/bin/phantom-node, and the ISO tests' host nodes
+ * (iso-tests/seed.sh, iso-tests/scenario.sh).
  *
  * - `--max-semi-space-size=2`: Node 24 lets the young generation grow to
  *   128 MiB, which a busy DHT node fills with short-lived objects: measured on

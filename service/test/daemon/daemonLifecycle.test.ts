@@ -166,18 +166,6 @@ describe('daemon runtime flags', () => {
     const first = (await readFile(daemonEntry(), 'utf8')).split('\n')[0] as string
     assert.equal(first, `#!/usr/bin/env -S node ${DAEMON_NODE_FLAGS.join(' ')}`)
   })
-})
-
-describe('Debian wrapper', () => {
-  it('/usr/bin/phantom-node passes exactly DAEMON_NODE_FLAGS to the bundled node', async () => {
-    const { readFile } = await import('node:fs/promises')
-    const { join } = await import('node:path')
-    const { serviceDir } = await import('../harness/repoPaths.js')
-    const { DAEMON_NODE_FLAGS } = await import('../../src/daemon/nodeRuntimeFlags.js')
-    const wrapper = await readFile(join(serviceDir(), '..', 'debian', 'bin', 'phantom-node'), 'utf8')
-    const exec = wrapper.split('\n').find(l => l.startsWith('exec ')) as string
-    assert.equal(exec, `exec /usr/lib/phantom-node/bin/node ${DAEMON_NODE_FLAGS.join(' ')} /usr/lib/phantom-node/service/bin/phantom-node.js "$@"`)
-  })
 
   it('the ISO tests start their host nodes with exactly DAEMON_NODE_FLAGS', async () => {
     const { readFile } = await import('node:fs/promises')
@@ -190,5 +178,17 @@ describe('Debian wrapper', () => {
       assert.equal(launches.length, 1, `${script}: one line starts the node`)
       assert.ok(launches[0]!.includes(`${node} ${DAEMON_NODE_FLAGS.join(' ')} `), `${script} starts its node with ${DAEMON_NODE_FLAGS.join(' ')}`)
     }
+  })
+})
+
+describe('Debian wrapper', () => {
+  it('/usr/bin/phantom-node passes exactly DAEMON_NODE_FLAGS to the bundled node', async () => {
+    const { readFile } = await import('node:fs/promises')
+    const { join } = await import('node:path')
+    const { serviceDir } = await import('../harness/repoPaths.js')
+    const { DAEMON_NODE_FLAGS } = await import('../../src/daemon/nodeRuntimeFlags.js')
+    const wrapper = await readFile(join(serviceDir(), '..', 'debian', 'bin', 'phantom-node'), 'utf8')
+    const exec = wrapper.split('\n').find(l => l.startsWith('exec ')) as string
+    assert.equal(exec, `exec /usr/lib/phantom-node/bin/node ${DAEMON_NODE_FLAGS.join(' ')} /usr/lib/phantom-node/service/bin/phantom-node.js "$@"`)
   })
 })

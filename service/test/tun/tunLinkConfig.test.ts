@@ -22,6 +22,23 @@ describe('tun/tunLinkConfig', () => {
     assert.deepEqual(calls.at(-1), ['link', 'delete', 'dev', 'phantom0'])
   })
 
+  it('with the IPv4 mapping: the own address as /32, then the prefix routed from it with the IPv4 MTU, after the IPv6 part', async () => {
+    const { run, calls } = recorder()
+    await configureTunLink('phantom0', { mtu: 65273, addresses: ['fd50::1'], ipv4: { address: '100.64.0.1', prefix: '100.64.0.0/10', mtu: 65253 } }, run)
+    assert.deepEqual(calls.slice(-2), [
+      ['-4', 'address', 'replace', '100.64.0.1/32', 'dev', 'phantom0'],
+      ['-4', 'route', 'replace', '100.64.0.0/10', 'dev', 'phantom0', 'src', '100.64.0.1', 'mtu', '65253']
+    ])
+    const bad = [
+      { address: '100.64.0.1', prefix: '100.64.0.1/10', mtu: 1480 },
+      { address: 'fd50::1', prefix: '100.64.0.0/10', mtu: 1480 },
+      { address: '100.64.0.1', prefix: '100.64.0.0/10', mtu: 67 }
+    ]
+    const before = calls.length
+    for (const ipv4 of bad) await assert.rejects(configureTunLink('phantom0', { mtu: 1500, addresses: [], ipv4 }, run), /host bits|invalid IPv4/)
+    assert.equal(calls.length, before, 'nothing ran')
+  })
+
   it('validates everything before running anything', async () => {
     const { run, calls } = recorder()
     await assert.rejects(configureTunLink('phantom0', { mtu: 9000, addresses: ['fd50::1', '10.0.0.1'] }, run), /invalid IPv6 address/)

@@ -13,9 +13,9 @@ export interface ConnectionTableCounters {
  * first (touch re-inserts), so a full table forgets its stalest flow. Expired
  * entries are dropped when met and by sweep().
  */
-export class ConnectionTable {
+export class ConnectionTable<F extends { expiresAt: number } = TrackedFlow> {
   readonly counters: ConnectionTableCounters = { created: 0, evicted: 0, expired: 0 }
-  private readonly flows = new Map<string, TrackedFlow>()
+  private readonly flows = new Map<string, F>()
 
   constructor (private readonly maxFlows: number) {
     if (!Number.isInteger(maxFlows) || maxFlows < 1) throw new RangeError('maxFlows must be a positive integer')
@@ -26,7 +26,7 @@ export class ConnectionTable {
   }
 
   /** The live flow under `key`, or undefined (an expired one is removed). */
-  get (key: string, now: number): TrackedFlow | undefined {
+  get (key: string, now: number): F | undefined {
     const flow = this.flows.get(key)
     if (flow === undefined) return undefined
     if (flow.expiresAt <= now) {
@@ -38,7 +38,7 @@ export class ConnectionTable {
   }
 
   /** Adds a new flow, forgetting the least recently touched one when full. */
-  add (key: string, flow: TrackedFlow): void {
+  add (key: string, flow: F): void {
     this.flows.delete(key)
     while (this.flows.size >= this.maxFlows) {
       const oldest = this.flows.keys().next()
@@ -51,7 +51,7 @@ export class ConnectionTable {
   }
 
   /** Sets a new expiry and marks the flow most recently used. */
-  touch (key: string, flow: TrackedFlow, expiresAt: number): void {
+  touch (key: string, flow: F, expiresAt: number): void {
     flow.expiresAt = expiresAt
     this.flows.delete(key)
     this.flows.set(key, flow)

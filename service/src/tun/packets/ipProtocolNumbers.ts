@@ -1,5 +1,6 @@
 /** IANA protocol numbers (next header values) that the router and firewall look at. */
 export const IPPROTO_HOPOPTS = 0
+export const IPPROTO_ICMP = 1
 export const IPPROTO_TCP = 6
 export const IPPROTO_UDP = 17
 export const IPPROTO_ROUTING = 43

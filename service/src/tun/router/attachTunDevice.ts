@@ -6,7 +6,7 @@ import { type PacketRouter } from './packetRouter.js'
  * deliverToHost should be `(p) => { tun.write(p) }`. Returns a function that
  * detaches the listener.
  */
-export function attachTunDevice (router: PacketRouter, tun: TunDevice): () => void {
+export function attachTunDevice (router: Pick<PacketRouter, 'handleOutboundBatch'>, tun: TunDevice): () => void {
   const onPackets = (packets: Buffer[]): void => { router.handleOutboundBatch(packets) }
   tun.on('packets', onPackets)
   return () => { tun.off('packets', onPackets) }

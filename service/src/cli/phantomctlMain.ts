@@ -77,6 +77,9 @@ function statusText (s: NodeStatus): string {
     ['Paths', s.paths.length === 0 ? 'none' : ['exit', 'entry'].map(kind => `${kind}: ${s.paths.filter(p => p.kind === kind && p.state === 'ready').length} ready, ${s.paths.filter(p => p.kind === kind && p.state === 'building').length} building`).join('\n')],
     ['Sessions', `${s.sessions} end-to-end sessions, ${s.tunnels} tunnels through this node`],
     ['TUN interface', s.tun == null ? `none (${s.tunProblem ?? 'off'})` : `${s.tun.name}, MTU ${s.tun.mtu}`],
+    ...(s.tun == null
+      ? []
+      : [['IPv4 mapping', s.tun.ipv4 == null ? `none (${s.tun.ipv4Problem ?? 'off'})` : `${s.tun.ipv4.address} in ${s.tun.ipv4.prefix}, ${s.tun.ipv4.mappings} AP addresses mapped`] as [string, string]]),
     ['.phantom resolver', s.dns ?? `none (${s.dnsProblem ?? 'off'})`],
     ['SOCKS5 proxy', s.socks ?? 'off'],
     ['Version', s.version],
@@ -237,13 +240,13 @@ async function main (): Promise<void> {
     })
 
   program.command('resolve <name>')
-    .description('the AP address of a .phantom name or petname, as the node\'s resolver answers it (local, no network lookup)')
+    .description('the AP address of a .phantom name or petname, and the IPv4 address IPv4-only programs use for it, as the node\'s resolver answers them (local, no network lookup)')
     .option('--json', 'print JSON')
     .action(async (name: string, _o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>()
       await withClient(opts, async (client) => {
-        const r = await client.call<{ name: string, address: string, via: string }>('resolve', { name })
-        print(opts, r, () => `${r.name}\t${r.address}\t(${r.via})`)
+        const r = await client.call<{ name: string, address: string, via: string, ipv4: string | null }>('resolve', { name })
+        print(opts, r, () => `${r.name}\t${r.address}\t${r.ipv4 ?? '-'}\t(${r.via})`)
       })
     })
 

@@ -15,7 +15,9 @@ import { formatDuration } from './duration.js'
  *   for that use (multiaddrCheck.ts);
  * - `phantomPeerId: true`: a libp2p peer ID in its canonical text form;
  * - `phantomSocketAddress: 'loopback' | 'any'`: "HOST:PORT" with a literal
- *   address (socketAddressCheck.ts).
+ *   address (socketAddressCheck.ts);
+ * - `phantomIpv4Prefix: true`: "a.b.c.d/len", host bits zero, length 8..24
+ *   (tun/ipv4/ipv4Prefix.ts).
  *
  * The defaults of the `path` section are taken from DEFAULT_PATH_SETTINGS
  * (path/service/pathDefaults.ts), which the path layer also uses when it runs
@@ -274,6 +276,25 @@ export const CONFIG_SCHEMA = {
           minimum: 1280,
           maximum: 65273,
           default: 65273
+        },
+        ipv4: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            enabled: {
+              description: 'Serve IPv4-only programs: AP addresses mapped on demand to local addresses of tun.ipv4.prefix (DNS A answers), packets translated to and from IPv6 on this host.',
+              type: 'boolean',
+              default: true
+            },
+            prefix: {
+              description: 'Local IPv4 prefix of the mapping, routed into the TUN interface; its first address is the node\'s own.',
+              type: 'string',
+              maxLength: 18,
+              phantomIpv4Prefix: true,
+              default: '100.64.0.0/10'
+            }
+          }
         }
       }
     },

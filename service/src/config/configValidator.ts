@@ -3,6 +3,7 @@ import { CONFIG_SCHEMA } from './configSchema.js'
 import { DURATION_EXAMPLES, formatDuration, parseDuration } from './duration.js'
 import { formatField } from './fieldName.js'
 import { MULTIADDR_ROLES, multiaddrProblem, peerIdProblem, type MultiaddrRole } from './multiaddrCheck.js'
+import { ipv4PrefixProblem } from '../tun/ipv4/ipv4Prefix.js'
 import { SOCKET_ADDRESS_ROLES, socketAddressProblem, type SocketAddressRole } from './socketAddressCheck.js'
 
 /** Bounds of a `phantomDuration` keyword, both durations. */
@@ -66,6 +67,13 @@ function validator (): ValidateFunction {
     errors: false,
     validate: (role: SocketAddressRole, data: string) => socketAddressProblem(data, role) === undefined
   })
+  ajv.addKeyword({
+    keyword: 'phantomIpv4Prefix',
+    type: 'string',
+    schemaType: 'boolean',
+    errors: false,
+    validate: (_schema: boolean, data: string) => ipv4PrefixProblem(data) === undefined
+  })
   compiled = ajv.compile(CONFIG_SCHEMA)
   return compiled
 }
@@ -118,6 +126,8 @@ function describeViolation (error: ErrorObject): SchemaViolation {
       return { path, problem: peerIdProblem(error.data as string) ?? 'expected a peer ID' }
     case 'phantomSocketAddress':
       return { path, problem: socketAddressProblem(error.data as string, schema.phantomSocketAddress as SocketAddressRole) ?? 'expected HOST:PORT' }
+    case 'phantomIpv4Prefix':
+      return { path, problem: ipv4PrefixProblem(error.data as string) ?? 'expected an IPv4 prefix' }
     case 'required':
       return { path: [...path, String(error.params.missingProperty)], problem: 'missing (this entry needs it)' }
     case 'phantomMultiaddr':
@@ -133,6 +143,7 @@ function describeExpected (schema: Record<string, unknown>): string {
   if (schema.phantomMultiaddr !== undefined) return 'a multiaddr such as /ip4/0.0.0.0/tcp/4821'
   if (schema.phantomPeerId === true) return 'a peer ID such as 12D3KooW…'
   if (schema.phantomSocketAddress !== undefined) return 'HOST:PORT such as 127.0.0.1:8080'
+  if (schema.phantomIpv4Prefix === true) return 'an IPv4 prefix such as 100.64.0.0/10'
   switch (schema.type) {
     case 'boolean': return 'true or false'
     case 'integer': return schema.minimum !== undefined && schema.maximum !== undefined

@@ -35,7 +35,7 @@ interface RawConfig {
     trusted: string[]
     blocklist: string[]
   }
-  tun: { enabled: boolean, name: string, mtu: number }
+  tun: { enabled: boolean, name: string, mtu: number, ipv4: { enabled: boolean, prefix: string } }
   ap: { expose: number[], answerPing: boolean }
   dns: { enabled: boolean, listen: string, hostsFile: string }
   socks: { enabled: boolean, listen: string }
@@ -168,7 +168,7 @@ function resolve (raw: RawConfig): PhantomConfig {
       trusted: [...raw.path.trusted],
       blocklist: [...raw.path.blocklist]
     },
-    tun: { enabled: raw.tun.enabled, name: raw.tun.name, mtu: raw.tun.mtu },
+    tun: { enabled: raw.tun.enabled, name: raw.tun.name, mtu: raw.tun.mtu, ipv4: { enabled: raw.tun.ipv4.enabled, prefix: raw.tun.ipv4.prefix } },
     ap: { expose: [...raw.ap.expose], answerPing: raw.ap.answerPing },
     dns: { enabled: raw.dns.enabled, listen: raw.dns.listen, hostsFile: raw.dns.hostsFile },
     socks: { enabled: raw.socks.enabled, listen: raw.socks.listen },

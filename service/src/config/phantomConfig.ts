@@ -66,6 +66,8 @@ export interface PhantomConfig {
     enabled: boolean
     name: string
     mtu: number
+    /** IPv4-only programs: AP addresses mapped to addresses of `prefix`, packets translated on this host. */
+    ipv4: { enabled: boolean, prefix: string }
   }
   ap: {
     /** TCP/UDP ports of the AP address open to new inbound connections through the TUN interface. */

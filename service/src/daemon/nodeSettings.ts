@@ -23,7 +23,7 @@ export interface NodeSettings {
   logLevel: LogLevel
   /** Routing paths; anything not given takes DEFAULT_PATH_SETTINGS. */
   path: Partial<PathSettings>
-  tun: { enabled: boolean, name: string, mtu: number }
+  tun: { enabled: boolean, name: string, mtu: number, ipv4: { enabled: boolean, prefix: string } }
   ap: { expose: number[], answerPing: boolean }
   dns: { enabled: boolean, listen: string, hostsFile: string }
   socks: { enabled: boolean, listen: string }

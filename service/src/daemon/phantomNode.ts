@@ -33,6 +33,7 @@ import { PhantomConnectError } from '../socks/socksConnectError.js'
 import { formatListenAddress } from '../socks/loopbackListenAddress.js'
 import { TunInterface, TunUnavailableError, type TunInterfaceStatus } from './tunInterface.js'
 import type { RouterStats } from '../tun/router/index.js'
+import type { Ipv4TranslatorStats } from '../tun/ipv4/ipv4Translator.js'
 import { PhantomResolver } from '../dns/phantomResolver.js'
 import { loadHostsFile, PetnameTable } from '../dns/hostsFile.js'
 import { isSystemdResolvedRunning, routePhantomDomain, unroutePhantomDomain } from '../dns/resolvedRouting.js'
@@ -97,6 +98,8 @@ export interface NodeStatus {
   tunProblem?: string
   /** The TUN packet router's counters and gauges (docs/tun.md, "Counters"), or null without a TUN interface. */
   tunRouter: RouterStats | null
+  /** The IPv4 translator's counters (docs/tun.md, "IPv4-only programs"), or null without the mapping. */
+  tunIpv4: Ipv4TranslatorStats | null
   /** Where the .phantom resolver listens, or null (then `dnsProblem` says why). */
   dns: string | null
   dnsProblem?: string
@@ -440,6 +443,7 @@ export class PhantomNode {
       socks: this.socksServer == null ? null : formatListenAddress(this.socksServer.address()),
       tun: this.tunInterface?.status() ?? null,
       tunRouter: this.tunInterface?.stats ?? null,
+      tunIpv4: this.tunInterface?.ipv4Stats ?? null,
       dns: this.resolver == null ? null : formatListenAddress(this.resolver.address()),
       ...(this.resolverProblem != null ? { dnsProblem: this.resolverProblem } : {}),
       ...(this.tunProblem != null ? { tunProblem: this.tunProblem } : {}),
@@ -477,7 +481,12 @@ export class PhantomNode {
 
   /** The .phantom resolver on loopback; routed for ~phantom by systemd-resolved when it runs and the TUN interface is up. */
   private async startResolver (): Promise<void> {
-    const resolver = new PhantomResolver({ listen: this.settings.dns.listen, petnames: this.petnames, logger: this.log.child('dns') })
+    const resolver = new PhantomResolver({
+      listen: this.settings.dns.listen,
+      petnames: this.petnames,
+      logger: this.log.child('dns'),
+      ipv4For: (ap) => this.tunInterface?.ipv4AddressFor(ap)
+    })
     try {
       await resolver.start()
     } catch (err) {
@@ -503,16 +512,21 @@ export class PhantomNode {
   }
 
   /** A name (.phantom name or petname) or AP address to its AP address, as the resolver answers it; null when it names nothing. */
-  resolveName (name: string): { address: string, via: 'phantom-name' | 'petname' | 'address' } | null {
+  resolveName (name: string): { address: string, via: 'phantom-name' | 'petname' | 'address', ipv4: string | null } | null {
     const text = name.trim().toLowerCase().replace(/\.$/, '')
-    const pet = this.petnames.lookup(text)
-    if (pet != null) return { address: formatApAddress(pet), via: 'petname' }
-    try {
-      const ap = apAddressOfTarget(text)
-      return { address: formatApAddress(ap), via: text.endsWith('.phantom') ? 'phantom-name' : 'address' }
-    } catch {
-      return null
+    let ap: Buffer | undefined = this.petnames.lookup(text)
+    let via: 'phantom-name' | 'petname' | 'address' = 'petname'
+    if (ap == null) {
+      try {
+        ap = apAddressOfTarget(text)
+        via = text.endsWith('.phantom') ? 'phantom-name' : 'address'
+      } catch {
+        return null
+      }
     }
+    // the address IPv4-only programs use (mapped now, as an A question to the resolver would)
+    const ipv4 = this.tunInterface?.ipv4AddressFor(ap)
+    return { address: formatApAddress(ap), via, ipv4: ipv4 == null ? null : Array.from(ipv4).join('.') }
   }
 
   /** The exit node's lookup of a target: a valid, current AP record and its entry nodes. */

@@ -33,7 +33,7 @@ export function settingsFromConfig (config: PhantomConfig): NodeSettings {
       trusted: config.path.trusted,
       blocklist: config.path.blocklist
     },
-    tun: { ...config.tun },
+    tun: { ...config.tun, ipv4: { ...config.tun.ipv4 } },
     ap: { expose: [...config.ap.expose], answerPing: config.ap.answerPing },
     dns: { ...config.dns },
     socks: { enabled: config.socks.enabled, listen: config.socks.listen },

@@ -10,6 +10,12 @@ const PHANTOM_TLD = 'phantom'
 export interface PhantomAnswerOptions {
   petnames?: PetnameTable
   ttlSeconds?: number
+  /**
+   * The local IPv4 address (4 bytes) standing for an AP address, for A
+   * questions (the TUN interface's IPv4 mapping, which may allocate one);
+   * undefined: no A answer.
+   */
+  ipv4For?: (ap: Buffer) => Buffer | undefined
 }
 
 /** What happened to one query (for counters and logs). */
@@ -19,9 +25,10 @@ export type DnsOutcome = 'address' | 'nodata' | 'nxdomain' | 'refused' | 'former
  * The resolver's whole policy, as a pure function of the query and the
  * petname table: nothing here can send, look up or wait for anything.
  *
- * - `<52 base32>.phantom`, and petnames: AAAA (and ANY) → the AP address,
- *   authoritative, TTL `ttlSeconds`; any other type (A included: IPv4 mapping
- *   is a later item) → NOERROR without answers (NODATA).
+ * - `<52 base32>.phantom`, and petnames: AAAA → the AP address,
+ *   authoritative, TTL `ttlSeconds`; A → the local IPv4 address `ipv4For`
+ *   maps it to (for IPv4-only programs; NODATA without one); ANY → both; any
+ *   other type → NOERROR without answers (NODATA).
  * - `phantom.` itself → NODATA (the name exists as the top of the namespace;
  *   NXDOMAIN there would deny every name below it, RFC 8020).
  * - any other name under `.phantom` → NXDOMAIN, authoritative.
@@ -58,9 +65,15 @@ export function answerDnsQuery (query: DnsQuery, options: PhantomAnswerOptions =
     ? undefined
     : isPhantomName(name as unknown) ? apAddressFromPhantomName(name) : options.petnames?.lookup(name)
   if (ap === undefined) return finish(DnsRcode.nxDomain, 'nxdomain', true)
-  if (question.type !== DnsType.AAAA && question.type !== DnsType.ANY) return finish(DnsRcode.noError, 'nodata', true)
-  response.answers.push({ type: DnsType.AAAA, class: DnsClass.IN, ttl: options.ttlSeconds ?? DEFAULT_DNS_TTL_SECONDS, data: ap })
-  return finish(DnsRcode.noError, 'address', true)
+  const ttl = options.ttlSeconds ?? DEFAULT_DNS_TTL_SECONDS
+  if (question.type === DnsType.AAAA || question.type === DnsType.ANY) {
+    response.answers.push({ type: DnsType.AAAA, class: DnsClass.IN, ttl, data: ap })
+  }
+  if (question.type === DnsType.A || question.type === DnsType.ANY) {
+    const ipv4 = options.ipv4For?.(ap)
+    if (ipv4 !== undefined) response.answers.push({ type: DnsType.A, class: DnsClass.IN, ttl, data: ipv4 })
+  }
+  return response.answers.length === 0 ? finish(DnsRcode.noError, 'nodata', true) : finish(DnsRcode.noError, 'address', true)
 }
 
 /** One message in, at most one message out (undefined: send nothing). */

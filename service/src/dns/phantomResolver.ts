@@ -25,6 +25,8 @@ export interface PhantomResolverOptions {
   allowNonLoopback?: boolean
   petnames?: PetnameTable
   ttlSeconds?: number
+  /** A answers: the IPv4 mapping of the TUN interface (see PhantomAnswerOptions.ipv4For). */
+  ipv4For?: (ap: Buffer) => Buffer | undefined
   /** Also serve DNS over TCP (RFC 7766) on the same address; default true. */
   tcp?: boolean
   maxTcpClients?: number
@@ -108,7 +110,7 @@ export class PhantomResolver {
 
   /** One message in, at most one reply out; counted. */
   private answer (message: Buffer): Buffer | undefined {
-    const { reply, outcome } = answerDnsMessage(message, { petnames: this.petnames, ttlSeconds: this.options.ttlSeconds })
+    const { reply, outcome } = answerDnsMessage(message, { petnames: this.petnames, ttlSeconds: this.options.ttlSeconds, ipv4For: this.options.ipv4For })
     this.stats[outcome]++
     return reply
   }

@@ -136,8 +136,13 @@ export async function configureTunLink (name: string, settings: TunLinkSettings,
   await setLinkUp(name, run)
   for (const address of settings.addresses) await addLinkAddress(name, address, run)
   for (const route of routes) await addLinkRoute(name, route, run)
-  if (settings.ipv4 !== undefined) {
-    await addLinkIpv4Address(name, settings.ipv4.address, run)
-    await addLinkIpv4Route(name, settings.ipv4.prefix, settings.ipv4.address, settings.ipv4.mtu, run)
-  }
+  if (settings.ipv4 !== undefined) await configureTunIpv4(name, settings.ipv4, run)
+}
+
+/** The IPv4 mapping's part: the own address as /32, then the prefix routed from it with the IPv4 MTU. Validated first. */
+export async function configureTunIpv4 (name: string, ipv4: { address: string, prefix: string, mtu: number }, run: IpCommandRunner = defaultRunner): Promise<void> {
+  assertInterfaceName(name)
+  assertIpv4Route(ipv4.prefix, ipv4.address, ipv4.mtu)
+  await addLinkIpv4Address(name, ipv4.address, run)
+  await addLinkIpv4Route(name, ipv4.prefix, ipv4.address, ipv4.mtu, run)
 }

@@ -64,7 +64,7 @@ describe('config documentation and example file agree with the schema', () => {
       'netdb.nodeRecordLifetime', 'netdb.republishInterval', 'netdb.queryResponders',
       'path.x', 'path.extraY', 'path.count.exit', 'path.count.entry', 'path.rotateAfter', 'path.setupTimeout',
       'path.setupStateTtl', 'path.maxConcurrentSetups', 'path.diversity', 'path.trusted', 'path.blocklist',
-      'tun.enabled', 'tun.name', 'tun.mtu', 'ap.expose', 'ap.answerPing',
+      'tun.enabled', 'tun.name', 'tun.mtu', 'tun.ipv4.enabled', 'tun.ipv4.prefix', 'ap.expose', 'ap.answerPing',
       'dns.enabled', 'dns.listen', 'dns.hostsFile',
       'socks.enabled', 'socks.listen', 'services'
     ])

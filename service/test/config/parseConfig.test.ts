@@ -43,6 +43,9 @@ tun:
   enabled: false
   name: tun7
   mtu: 9000
+  ipv4:
+    enabled: false
+    prefix: 10.99.0.0/16
 ap:
   expose: [22, 8080]
   answerPing: false
@@ -81,7 +84,7 @@ describe('config parsing: valid files', () => {
       keys: { pathBuildingKeyRotationMs: 24 * 3_600_000, pathBuildingKeyGraceMs: 3_600_000 },
       netdb: { nodeRecordLifetimeMs: 3_600_000, republishIntervalMs: 20 * 60_000, queryResponders: 3 },
       path: { x: 3, extraY: 2, count: { exit: 2, entry: 2 }, rotateAfterMs: 3_600_000, setupTimeoutMs: 30_000, setupStateTtlMs: 90_000, maxConcurrentSetups: 64, diversity: true, trusted: [], blocklist: [] },
-      tun: { enabled: true, name: 'phantom0', mtu: 65273 },
+      tun: { enabled: true, name: 'phantom0', mtu: 65273, ipv4: { enabled: true, prefix: '100.64.0.0/10' } },
       ap: { expose: [], answerPing: true },
       dns: { enabled: true, listen: '127.0.80.53:53', hostsFile: '/etc/phantom/hosts' },
       socks: { enabled: true, listen: '127.0.0.1:9080' },
@@ -121,7 +124,7 @@ describe('config parsing: valid files', () => {
       keys: { pathBuildingKeyRotationMs: 12 * 3_600_000, pathBuildingKeyGraceMs: 30 * 60_000 },
       netdb: { nodeRecordLifetimeMs: 2 * 3_600_000, republishIntervalMs: 90 * 60_000, queryResponders: 20 },
       path: { x: 4, extraY: 0, count: { exit: 1, entry: 0 }, rotateAfterMs: 2 * 3_600_000, setupTimeoutMs: 10_000, setupStateTtlMs: 20_000, maxConcurrentSetups: 8, diversity: false, trusted: [PEER_ID], blocklist: [PEER_ID] },
-      tun: { enabled: false, name: 'tun7', mtu: 9000 },
+      tun: { enabled: false, name: 'tun7', mtu: 9000, ipv4: { enabled: false, prefix: '10.99.0.0/16' } },
       ap: { expose: [22, 8080], answerPing: false },
       dns: { enabled: false, listen: '127.0.0.1:5353', hostsFile: '/srv/phantom/hosts' },
       socks: { enabled: false, listen: '[::1]:1080' },
@@ -202,6 +205,12 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('services:\n  - {port: 0, target: "127.0.0.1:80"}\n', { line: 2, field: 'services[0].port', says: ['expected an integer from 1 to 65535, got 0'] })
     expectParseError('services:\n  - {target: "127.0.0.1:80"}\n', { line: 2, field: 'services[0].port', says: ['missing'] })
     expectParseError('services:\n  - {port: 80, target: "127.0.0.1:80"}\n  - {port: 80, target: "127.0.0.1:81"}\n', { line: 3, field: 'services[1].port', says: ['port 80 is already mapped by services[0]'] })
+  })
+
+  it('tun.ipv4.prefix must be an IPv4 prefix of length 8 to 24 without host bits', () => {
+    expectParseError('tun:\n  ipv4:\n    prefix: 100.64.0.1/10\n', { line: 3, field: 'tun.ipv4.prefix', says: ['host bits set: the network is 100.64.0.0/10'] })
+    expectParseError('tun:\n  ipv4:\n    prefix: 10.0.0.0/28\n', { line: 3, field: 'tun.ipv4.prefix', says: ['prefix length from 8 to 24, got /28'] })
+    expectParseError('tun:\n  ipv4:\n    prefix: fd50::/16\n', { line: 3, field: 'tun.ipv4.prefix', says: ['expected an IPv4 prefix such as 100.64.0.0/10'] })
   })
 
   it('an unknown nested option names the section and its options', () => {

@@ -123,7 +123,7 @@ describe('resolver policy (answerDnsMessage)', () => {
     assert.equal(ask(NAME, DnsType.ANY).answers.length, 1)
   })
 
-  it('A and other types for known names → NODATA; the apex → NODATA; unknown .phantom names → NXDOMAIN', () => {
+  it('without an IPv4 mapping, A and other types for known names → NODATA; the apex → NODATA; unknown .phantom names → NXDOMAIN', () => {
     for (const type of [DnsType.A, 16, 15, 65]) {
       const r = ask(NAME, type)
       assert.equal(r.rcode, DnsRcode.noError)
@@ -133,6 +133,27 @@ describe('resolver policy (answerDnsMessage)', () => {
     assert.deepEqual([ask('phantom').rcode, ask('phantom').answers.length], [DnsRcode.noError, 0])
     assert.equal(ask('unknown.phantom').rcode, DnsRcode.nxDomain)
     assert.equal(ask('x.' + NAME).rcode, DnsRcode.nxDomain)
+  })
+
+  it('with the IPv4 mapping: A → the mapped address, ANY → AAAA and A, a full map → NODATA; other types stay NODATA', () => {
+    const asked: string[] = []
+    const ipv4For = (ap: Buffer): Buffer | undefined => {
+      asked.push(ap.toString('hex'))
+      return ap.equals(AP) ? Buffer.from([100, 64, 0, 2]) : undefined
+    }
+    const withMap = (name: string, type: number): ReturnType<typeof readResponse> & { outcome: string } => {
+      const { reply, outcome } = answerDnsMessage(encodeDnsQuery(query(name, type)), { petnames, ttlSeconds: 300, ipv4For })
+      assert.ok(reply !== undefined)
+      return { ...readResponse(reply), outcome }
+    }
+    const a = withMap(NAME, DnsType.A)
+    assert.deepEqual([a.rcode, a.aa, a.outcome, a.answers], [DnsRcode.noError, true, 'address', [{ type: DnsType.A, ttl: 300, data: Buffer.from([100, 64, 0, 2]) }]])
+    assert.deepEqual(withMap('shop.phantom', DnsType.ANY).answers.map((x) => x.type), [DnsType.AAAA, DnsType.A])
+    const full = withMap('other.phantom', DnsType.A)
+    assert.deepEqual([full.rcode, full.answers.length, full.outcome], [DnsRcode.noError, 0, 'nodata'])
+    assert.equal(withMap(NAME, 16).answers.length, 0)
+    assert.equal(withMap('example.com', DnsType.A).rcode, DnsRcode.refused)
+    assert.equal(asked.length, 3, 'only A and ANY questions for known names consult the mapping')
   })
 
   it('every other name, and other classes, → REFUSED; EDNS is answered with OPT; a later EDNS version → BADVERS', () => {

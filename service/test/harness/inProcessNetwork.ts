@@ -53,7 +53,7 @@ export class InProcessNetwork {
           queryResponders: 3,
           logLevel: 'error',
           path: { x: options.x ?? 3, extraY: 0, diversity: false, roundTimeoutMs: 10_000, exitCount: s.exitCount ?? 0, entryCount: s.entryCount ?? 0 },
-          tun: { enabled: false, name: 'phantom0', mtu: 65273 },
+          tun: { enabled: false, name: 'phantom0', mtu: 65273, ipv4: { enabled: false, prefix: '100.64.0.0/10' } },
           dns: { enabled: false, listen: '127.0.80.53:53', hostsFile: '/nonexistent/hosts' },
           ap: { expose: [], answerPing: true },
           socks: { enabled: false, listen: '127.0.0.1:9080' },

@@ -188,6 +188,64 @@ c.recv(100)
     await waitFor('B received A\'s line', () => bSaw.includes('B got hello from A'), 10_000, 100)
   })
 
+  it('an IPv4-only program reaches B: dig A gives a mapped 100.64/10 address; ping -4, curl -4 by name (100 MB, sha256) and a UDP exchange work; B sees A\'s AP address', async () => {
+    for (const s of servers) s.kill('SIGKILL')
+    await waitFor('B\'s earlier listeners gone', async () => (await lan!.nodes[1]!.exec(['ss', '-lntu'])).stdout.match(new RegExp(`:(${HTTP_PORT}|${IPERF_PORT})\\b`)) === null, 20_000, 200)
+    serveInB(['python3', '-m', 'http.server', String(HTTP_PORT), '--bind', '::', '--directory', dir])
+    const udpEcho = spawn('ip', ['netns', 'exec', lan!.nodes[1]!.name, 'python3', '-u', '-c', `
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); s.bind(('::', ${IPERF_PORT}))
+data, peer = s.recvfrom(2048)
+sys.stdout.write('B got %s from %s\\n' % (data.decode(), peer[0])); sys.stdout.flush()
+s.sendto(b'answer from B', peer)
+`], { stdio: ['ignore', 'pipe', 'inherit'] })
+    servers.push(udpEcho)
+    let bSaw = ''
+    udpEcho.stdout!.on('data', (d: Buffer) => { bSaw += d.toString() })
+    await waitFor('HTTP and UDP servers in B', async () => {
+      const listening = (await lan!.nodes[1]!.exec(['ss', '-lntu'])).stdout
+      return listening.includes(`:${HTTP_PORT}`) && listening.includes(`:${IPERF_PORT}`)
+    }, 20_000, 200)
+
+    const status = await nodes[0]!.status()
+    assert.deepEqual([status.tun?.ipv4?.address, status.tun?.ipv4?.prefix], ['100.64.0.1', '100.64.0.0/10'])
+    const route = await inA(['ip', '-4', 'route', 'show', '100.64.0.0/10'])
+    assert.match(route.stdout, /100\.64\.0\.0\/10 dev phantom0 .*src 100\.64\.0\.1 .*mtu 65253/)
+    const mapped = (await inA(['dig', '+short', '+time=5', '+tries=1', 'A', bName])).stdout.trim()
+    assert.match(mapped, /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\.\d{1,3}\.\d{1,3}$/, `A answer: ${mapped}`)
+    const resolved = await nodes[0]!.call<{ address: string, ipv4: string | null }>('resolve', { name: bName })
+    assert.deepEqual([resolved.address, resolved.ipv4], [bAp, mapped])
+
+    const ping = await inA(['ping', '-4', '-c', '3', '-W', '10', mapped], 60_000)
+    assert.equal(ping.code, 0, ping.stdout + ping.stderr)
+    assert.match(ping.stdout, /3 received/)
+
+    const out = join(dir, 'fetched-ipv4')
+    const curl = await inA(['curl', '-4', '--silent', '--show-error', '--fail', '--max-time', '600', '--output', out, '--write-out', '%{remote_ip} %{speed_download}', `http://${bName}:${HTTP_PORT}/file`], 620_000)
+    assert.equal(curl.code, 0, curl.stderr)
+    const [remoteIp, speed] = curl.stdout.trim().split(' ')
+    assert.equal(remoteIp, mapped, 'curl -4 connected to the mapped address')
+    const got = createHash('sha256')
+    const { createReadStream } = await import('node:fs')
+    for await (const c of createReadStream(out)) got.update(c as Buffer)
+    assert.equal(got.digest('hex'), sha256)
+
+    const udp = await inA(['python3', '-c', `
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(10)
+s.sendto(b'hello over IPv4', ('${mapped}', ${IPERF_PORT}))
+data, peer = s.recvfrom(2048)
+print(data.decode(), peer[0])
+`], 30_000)
+    assert.equal(udp.stdout.trim(), `answer from B ${mapped}`, udp.stdout + udp.stderr)
+    await waitFor('B received the datagram', () => bSaw.includes('B got hello over IPv4'), 10_000, 100)
+    assert.match(bSaw, new RegExp(`from ${(await nodes[0]!.status()).ap[0]!.address}`), 'B saw A\'s AP address, never an IPv4 address')
+
+    const translator = (await nodes[0]!.status()).tunIpv4
+    assert.ok(translator !== null && translator.outbound.translated > 0 && translator.inbound.translated > 0, JSON.stringify(translator))
+    console.log(`      100 MB over IPv4 through the translator at ${(Number(speed) * 8 / 1e6).toFixed(1)} Mbit/s; ${translator.outbound.translated} packets out, ${translator.inbound.translated} in`)
+  })
+
   it('B drops a packet with a forged source AP address sent over a rogue node\'s session: never on B\'s phantom0, counted as forgedSource; the genuine one is answered', async () => {
     // The rogue (test/system/rogue/rogueApSender.ts) is a genuine node built from the library, in the
     // last node's namespace on its own port, with its own exit path; it writes echo requests straight

@@ -6,13 +6,12 @@ import { IPPROTO_FRAGMENT, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UD
 import { parseTcpHeader, parseUdpHeader } from '../packets/transportPorts.js'
 import { ICMPV4_ECHO_REPLY, ICMPV4_ECHO_REQUEST, icmpv6ToIcmpv4 } from './icmpTypeMapping.js'
 import { IPV4_HEADER_BYTES, IPV4_MAX_PACKET_BYTES, writeIpv4Header } from './ipv4Packet.js'
-import { dropped, fixQuotedChecksum, TCP_CHECKSUM_OFFSET, UDP_CHECKSUM_OFFSET, type Translation, type TranslationDrop } from './translation.js'
+import { ICMPV4_ERROR_MAX_BYTES } from './icmpv4Error.js'
+import { dropped, fixQuotedChecksum, icmpMessage, TCP_CHECKSUM_OFFSET, UDP_CHECKSUM_OFFSET, type Translation, type TranslationDrop } from './translation.js'
 
 /** The IPv4 address of this host's mapping an AP address stands for (the own address included), or undefined. */
 export type AddressTo4 = (ap: Buffer) => number | undefined
 
-/** RFC 1812 §4.3.2.3: an ICMPv4 error is at most 576 bytes. */
-const ICMPV4_ERROR_MAX_BYTES = 576
 /** The smallest MTU an IPv4 link may have (RFC 791). */
 const IPV4_MIN_MTU = 68
 
@@ -91,11 +90,7 @@ function icmpMessageToIpv4 (icmp: Buffer, to4: AddressTo4): Buffer | Translation
       ? 0
       : Math.min(0xffff, Math.max(IPV4_MIN_MTU, icmp.readUInt32BE(4) - (IPV6_HEADER_BYTES - IPV4_HEADER_BYTES)))
   }
-  const message = Buffer.alloc(ICMPV6_FIXED_BYTES + body.length)
-  message[0] = translation.type
-  message[1] = translation.code
-  message.writeUInt32BE(parameter >>> 0, 4)
-  body.copy(message, ICMPV6_FIXED_BYTES)
+  const message = icmpMessage(translation.type, translation.code, parameter, body)
   message.writeUInt16BE(finishChecksum(sumWords(message)), 2)
   return message
 }

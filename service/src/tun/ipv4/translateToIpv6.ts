@@ -9,7 +9,7 @@ import {
   ICMPV4_ECHO_REPLY, ICMPV4_ECHO_REQUEST, icmpv4ToIcmpv6, isIcmpv4Error
 } from './icmpTypeMapping.js'
 import { parseIpv4Packet, parseQuotedIpv4Packet, type Ipv4Header } from './ipv4Packet.js'
-import { dropped, fixQuotedChecksum, TCP_CHECKSUM_OFFSET, UDP_CHECKSUM_OFFSET, type Translation, type TranslationDrop } from './translation.js'
+import { dropped, fixQuotedChecksum, icmpMessage, TCP_CHECKSUM_OFFSET, UDP_CHECKSUM_OFFSET, type Translation, type TranslationDrop } from './translation.js'
 
 /** The AP address an IPv4 address of this host's mapping stands for (the own address included), or undefined. */
 export type AddressTo6 = (ipv4: number) => Buffer | undefined
@@ -91,11 +91,7 @@ function icmpMessageToIpv6 (icmp: Buffer, source: Buffer, destination: Buffer, t
     else if (translation.parameter === 'mtu') parameter = Math.max(IPV6_MIN_MTU, icmp.readUInt16BE(6) + 20)
     else parameter = translation.parameter.pointer
   }
-  const message = Buffer.alloc(ICMPV6_FIXED_BYTES + body.length)
-  message[0] = translation.type
-  message[1] = translation.code
-  message.writeUInt32BE(parameter >>> 0, 4)
-  body.copy(message, ICMPV6_FIXED_BYTES)
+  const message = icmpMessage(translation.type, translation.code, parameter, body)
   message.writeUInt16BE(icmpv6Checksum(source, destination, message), 2)
   return message
 }

@@ -37,3 +37,13 @@ export function fixQuotedChecksum (packet: Buffer, protocol: number, removed: nu
   const checksum = adjustChecksum(old, removed, added)
   packet.writeUInt16BE(protocol === IPPROTO_UDP && checksum === 0 ? 0xffff : checksum, at)
 }
+
+/** An ICMP or ICMPv6 message with its checksum field zero: type, code, the 32-bit field, body. */
+export function icmpMessage (type: number, code: number, parameter: number, body: Uint8Array): Buffer {
+  const message = Buffer.alloc(8 + body.byteLength)
+  message[0] = type
+  message[1] = code
+  message.writeUInt32BE(parameter >>> 0, 4)
+  message.set(body, 8)
+  return message
+}

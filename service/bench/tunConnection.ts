@@ -7,6 +7,9 @@
  * Each side is warmed up first (a flood ping of --warmup round trips, one
  * after another, and 2 s of iperf3; not counted: the daemons' first packets
  * run through code the JIT has not optimised yet).
+ * The Phantom side is measured twice: to B's AP address (IPv6), then to the
+ * IPv4 address A's mapping gives it (an IPv4-only client; A translates).
+ *
  * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100] [--ping-interval-ms 50] [--warmup 3000]
  * (ping's -i; a short interval keeps the 12 daemons from going idle between
  * pings, a long one shows what an isolated packet pays for waking them)
@@ -56,6 +59,10 @@ async function main (): Promise<void> {
     const before = await routers()
     const phantom = await measure('phantom', bAp)
     const after = await routers()
+    // the same through A's IPv4 mapping: an IPv4-only client, its packets translated on A (B still sees IPv6)
+    const mapped = (await nodes[0]!.call<{ ipv4: string | null }>('resolve', { name: bAp })).ipv4
+    if (mapped == null) throw new Error('A has no IPv4 mapping (tun.ipv4)')
+    const ipv4 = await measure('phantom over IPv4', mapped)
     // packets A's router sent into the network (the iperf3 client's data) and B's router delivered to its host
     const sentByA = (after[0]?.outbound.forwarded ?? 0) - (before[0]?.outbound.forwarded ?? 0)
     const deliveredAtB = (after[1]?.inbound.delivered ?? 0) - (before[1]?.inbound.delivered ?? 0)
@@ -64,18 +71,24 @@ async function main (): Promise<void> {
     const deliveredAtA = (after[0]?.inbound.delivered ?? 0) - (before[0]?.inbound.delivered ?? 0)
     const fmt = (v: number): string => !Number.isFinite(v) ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(2)
     console.log(`\nTUN to TUN: ${NODES} daemons, each in its own namespace, x = 3, phantom0 MTU ${mtu}, ${SECONDS} s iperf3, ${PINGS} pings every ${PING_INTERVAL_MS} ms, after a warm-up of ${WARMUP_PINGS} pings and ${WARMUP_IPERF_SECONDS} s of iperf3`)
-    console.log('| workload | namespaces joined directly | Phantom full connection | Phantom / direct |')
-    console.log('|---|---|---|---|')
-    console.log(`| iperf3 TCP (Mbit/s) | ${fmt(direct.mbit)} | ${fmt(phantom.mbit)} | ${(phantom.mbit / direct.mbit).toFixed(4)} |`)
-    console.log(`| ping p50 (ms) | ${fmt(direct.pingP50)} | ${fmt(phantom.pingP50)} | ${fmt(phantom.pingP50 / direct.pingP50)} |`)
-    console.log(`| ping p99 (ms) | ${fmt(direct.pingP99)} | ${fmt(phantom.pingP99)} | ${fmt(phantom.pingP99 / direct.pingP99)} |`)
-    console.log(`| warm-up flood ping, mean (ms, cold) | ${fmt(direct.coldPingMeanMs)} | ${fmt(phantom.coldPingMeanMs)} | ${fmt(phantom.coldPingMeanMs / direct.coldPingMeanMs)} |`)
-    console.log(`| iperf3 TCP retransmits | ${direct.retransmits} | ${phantom.retransmits} | |`)
+    console.log(`| workload | namespaces joined directly | Phantom full connection | Phantom, IPv4-only client (${mapped}, translated on A) | Phantom / direct | IPv4 / IPv6 |`)
+    console.log('|---|---|---|---|---|---|')
+    const row = (label: string, pick: (m: typeof direct) => number, ratios = true): void => {
+      const [d, p, v] = [pick(direct), pick(phantom), pick(ipv4)]
+      console.log(`| ${label} | ${fmt(d)} | ${fmt(p)} | ${fmt(v)} | ${ratios ? fmt(p / d) : ''} | ${ratios ? fmt(v / p) : ''} |`)
+    }
+    row('iperf3 TCP (Mbit/s)', (m) => m.mbit)
+    row('ping p50 (ms)', (m) => m.pingP50)
+    row('ping p99 (ms)', (m) => m.pingP99)
+    row('warm-up flood ping, mean (ms, cold)', (m) => m.coldPingMeanMs)
+    row('iperf3 TCP retransmits', (m) => m.retransmits, false)
     const busy = phantom.cpuSecPerGiB.map((c, i) => ({ c, name: i === 0 ? 'A' : i === 1 ? 'B' : `relay ${i}` })).filter((x) => x.c > 0.5).sort((x, y) => y.c - x.c)
-    console.log(`| daemon CPU s per GiB, all daemons | - | ${fmt(phantom.cpuSecPerGiB.reduce((x, y) => x + y, 0))} | |`)
+    const allDaemons = (m: typeof direct): number => m.cpuSecPerGiB.reduce((x, y) => x + y, 0)
+    console.log(`| daemon CPU s per GiB, all daemons | - | ${fmt(allDaemons(phantom))} | ${fmt(allDaemons(ipv4))} | | ${fmt(allDaemons(ipv4) / allDaemons(phantom))} |`)
+    console.log(`| daemon CPU s per GiB, A (the translating end) | - | ${fmt(phantom.cpuSecPerGiB[0] ?? NaN)} | ${fmt(ipv4.cpuSecPerGiB[0] ?? NaN)} | | ${fmt((ipv4.cpuSecPerGiB[0] ?? NaN) / (phantom.cpuSecPerGiB[0] ?? NaN))} |`)
     console.log(`Daemon CPU s per GiB during the Phantom iperf3 run, busiest first: ${busy.map((x) => `${x.name} ${x.c.toFixed(1)}`).join(', ')}`)
     console.log(`Phantom run (warm-up, iperf3 and pings): A's router forwarded ${sentByA} packets into the network and B's delivered ${deliveredAtB} to its host; B's forwarded ${sentByB} back (TCP ACKs, ping replies) and A's delivered ${deliveredAtA}`)
-    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom, packets: { sentByA, deliveredAtB, sentByB, deliveredAtA } }))
+    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom, ipv4, packets: { sentByA, deliveredAtB, sentByB, deliveredAtA } }))
   } finally {
     await stop()
   }

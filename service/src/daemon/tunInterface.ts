@@ -23,6 +23,7 @@ import { attachTunDevice, channelForSession, PacketRouter, type RouterStats } fr
 import { Ipv4AddressMap } from '../tun/ipv4/ipv4AddressMap.js'
 import { formatIpv4Address, ipv4AddressBytes, parseIpv4Prefix } from '../tun/ipv4/ipv4Prefix.js'
 import { Ipv4Translator, type Ipv4TranslatorStats } from '../tun/ipv4/ipv4Translator.js'
+import { ProcNetListeners } from '../tun/ipv4/hostListeners.js'
 
 /** An IPv4 header is 20 bytes shorter than an IPv6 one: the largest IPv4 packet that still fits the link once translated. */
 const IPV4_MTU_BELOW_LINK = 20
@@ -115,7 +116,13 @@ export class TunInterface {
       firewall: { expose: settings.expose, answerPing: settings.answerPing }
     })
     if (map !== null) {
-      translator = new Ipv4Translator({ map, ownAp, toRouter: (packet) => { router.handleOutbound(packet) }, toHost: (packet) => { tun.write(packet) } })
+      translator = new Ipv4Translator({
+        map,
+        ownAp,
+        toRouter: (packet) => { router.handleOutbound(packet) },
+        toHost: (packet) => { tun.write(packet) },
+        listeners: new ProcNetListeners(map.ownAddress, ownAp)
+      })
     }
     log.info('TUN interface up', {
       name: tun.name,

@@ -188,7 +188,7 @@ c.recv(100)
     await waitFor('B received A\'s line', () => bSaw.includes('B got hello from A'), 10_000, 100)
   })
 
-  it('an IPv4-only program reaches B: dig A gives a mapped 100.64/10 address; ping -4, curl -4 by name (100 MB, sha256) and a UDP exchange work; B sees A\'s AP address', async () => {
+  it('an IPv4-only program reaches B: dig A gives a mapped 100.64/10 address; ping -4, curl -4 by name (100 MB, sha256) and a UDP exchange work; B sees A\'s AP address; a service B runs on IPv4 only is reached by curl -6 and curl -4', async () => {
     for (const s of servers) s.kill('SIGKILL')
     await waitFor('B\'s earlier listeners gone', async () => (await lan!.nodes[1]!.exec(['ss', '-lntu'])).stdout.match(new RegExp(`:(${HTTP_PORT}|${IPERF_PORT})\\b`)) === null, 20_000, 200)
     serveInB(['python3', '-m', 'http.server', String(HTTP_PORT), '--bind', '::', '--directory', dir])
@@ -244,6 +244,17 @@ print(data.decode(), peer[0])
     const translator = (await nodes[0]!.status()).tunIpv4
     assert.ok(translator !== null && translator.outbound.translated > 0 && translator.inbound.translated > 0, JSON.stringify(translator))
     console.log(`      100 MB over IPv4 through the translator at ${(Number(speed) * 8 / 1e6).toFixed(1)} Mbit/s; ${translator.outbound.translated} packets out, ${translator.inbound.translated} in`)
+
+    // a service in B that listens only on IPv4: B's daemon delivers its peers' connections as IPv4
+    serveInB(['python3', '-m', 'http.server', String(IPERF_PORT), '--bind', '0.0.0.0', '--directory', dir])
+    await waitFor('IPv4-only HTTP server in B', async () => (await lan!.nodes[1]!.exec(['ss', '-4', '-ltn', `sport = :${IPERF_PORT}`])).stdout.includes(`:${IPERF_PORT}`), 20_000, 200)
+    for (const [family, url] of [['-6', `http://[${bAp}]:${IPERF_PORT}/file`], ['-4', `http://${bName}:${IPERF_PORT}/file`]] as const) {
+      const r = await inA(['curl', family, '-g', '--silent', '--show-error', '--fail', '--max-time', '300', '--output', '/dev/null', '--write-out', '%{size_download}', url], 320_000)
+      assert.equal(r.code, 0, `curl ${family} to B's IPv4-only service: ${r.stderr}`)
+      assert.equal(Number(r.stdout), FILE_BYTES)
+    }
+    const atB = (await nodes[1]!.status()).tunIpv4
+    assert.ok(atB !== null && atB.inbound.toIpv4Services >= 2, `B delivered both connections as IPv4: ${JSON.stringify(atB)}`)
   })
 
   it('B drops a packet with a forged source AP address sent over a rogue node\'s session: never on B\'s phantom0, counted as forgedSource; the genuine one is answered', async () => {

@@ -3,6 +3,8 @@ import { ICMPV6_ECHO_REPLY, ICMPV6_ECHO_REQUEST } from '../packets/icmpv6Message
 import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from '../packets/ipProtocolNumbers.js'
 import { summarizeInvokingPacket, summarizePacket, type PacketSummary } from '../packets/packetSummary.js'
 import { TokenBucket } from '../router/tokenBucket.js'
+import { TCP_ACK, TCP_SYN } from '../packets/transportPorts.js'
+import { type ListenerLookup } from './hostListeners.js'
 import { ICMPV4_DESTINATION_UNREACHABLE, ICMPV4_ECHO_REQUEST, ICMPV4_HOST_UNREACHABLE, isIcmpv4Error } from './icmpTypeMapping.js'
 import { buildIcmpv4Error } from './icmpv4Error.js'
 import { apKey, type Ipv4AddressMap, type Ipv4AddressMapStats } from './ipv4AddressMap.js'
@@ -23,6 +25,12 @@ export interface Ipv4TranslatorOptions {
   maxFlows?: number
   /** ICMPv4 host unreachable answers to unmapped addresses, per second (and burst); default 100. */
   icmpPerSecond?: number
+  /**
+   * The host's listeners: a new connection from a peer to a port where only
+   * an IPv4 service listens is delivered as IPv4 (the peer mapped to a local
+   * address). Without it, everything from peers stays IPv6.
+   */
+  listeners?: ListenerLookup
   now?: () => number
 }
 
@@ -40,12 +48,20 @@ export interface Ipv4TranslatorStats {
     unknownAddress: number
     dropped: DropCounters
   }
-  inbound: { translated: number, dropped: DropCounters }
+  /** `toIpv4Services`: connections from peers delivered as IPv4 because only an IPv4 service listened on the port. */
+  inbound: { translated: number, toIpv4Services: number, dropped: DropCounters }
   icmp: { unreachableSent: number, rateLimited: number }
   flows: number
   flowsCreated: number
   flowsEvicted: number
   mappings: Ipv4AddressMapStats
+}
+
+/** A cheap look at a packet from a peer: a TCP SYN (without ACK) or a UDP datagram, right after the fixed header. */
+function mayOpenConnection (packet: Buffer): boolean {
+  const nextHeader = packet[6]
+  if (nextHeader === IPPROTO_UDP) return true
+  return nextHeader === IPPROTO_TCP && packet.length >= 54 && ((packet[53] as number) & (TCP_SYN | TCP_ACK)) === TCP_SYN
 }
 
 function dropCounters (): DropCounters {
@@ -61,11 +77,15 @@ function dropCounters (): DropCounters {
  * delivers go to the host unchanged, except those of a flow a program opened
  * over IPv4 (and ICMPv6 errors about one), which are translated back.
  *
+ * The other way round, a new connection from a peer (a TCP SYN or a UDP
+ * datagram the firewall let in) to a port where only an IPv4 service
+ * listens (`listeners`) maps the peer's AP address and is delivered as IPv4
+ * from that address to our own; the rest of the flow and the service's
+ * answers are translated like the flows our programs open.
+ *
  * Peers never see IPv4: between nodes every packet is IPv6 between AP
- * addresses, authenticated and filtered exactly as before, so an IPv4-only
- * client reaches any service listening on IPv6 (or dual-stack) on the other
- * node. A service listening only on IPv4 is not reachable: the peer's
- * packets arrive as IPv6.
+ * addresses, authenticated and filtered exactly as before; each node
+ * translates for its own programs only.
  *
  * No method throws because of a packet's content.
  */
@@ -78,7 +98,8 @@ export class Ipv4Translator {
   private readonly flows: Ipv4FlowTable
   private readonly icmpBucket: TokenBucket
   private readonly outbound = { packets: 0, translated: 0, foreignSource: 0, notMapped: 0, unknownAddress: 0, dropped: dropCounters() }
-  private readonly inbound = { translated: 0, dropped: dropCounters() }
+  private readonly inbound = { translated: 0, toIpv4Services: 0, dropped: dropCounters() }
+  private readonly listeners: ListenerLookup | undefined
   private readonly icmp = { unreachableSent: 0, rateLimited: 0 }
   private readonly to6 = (ipv4: number): Buffer | undefined => ipv4 === this.map.ownAddress ? this.ownAp : this.map.apFor(ipv4)
   private readonly to4 = (ap: Buffer): number | undefined => {
@@ -92,6 +113,7 @@ export class Ipv4Translator {
     this.ownApKey = apKey(options.ownAp)
     this.toRouter = options.toRouter
     this.toHost = options.toHost
+    this.listeners = options.listeners
     const now = options.now ?? Date.now
     this.flows = new Ipv4FlowTable(options.maxFlows, now)
     const rate = options.icmpPerSecond ?? 100
@@ -102,7 +124,7 @@ export class Ipv4Translator {
     const flowCounters = this.flows.counters
     return {
       outbound: { ...this.outbound, dropped: { ...this.outbound.dropped } },
-      inbound: { translated: this.inbound.translated, dropped: { ...this.inbound.dropped } },
+      inbound: { translated: this.inbound.translated, toIpv4Services: this.inbound.toIpv4Services, dropped: { ...this.inbound.dropped } },
       icmp: { ...this.icmp },
       flows: this.flows.size,
       flowsCreated: flowCounters.created,
@@ -119,11 +141,19 @@ export class Ipv4Translator {
     }
   }
 
-  /** The router's deliverToHost: IPv6 packets for the host, translated when they belong to an IPv4 flow. */
+  /**
+   * The router's deliverToHost: IPv6 packets for the host, translated when
+   * they belong to an IPv4 flow, or open one to a port where only an IPv4
+   * service listens.
+   */
   deliverToHost (packet: Buffer): void {
-    if (this.flows.size === 0 || packet.length < 40 || (packet[0] as number) >> 4 !== 6) { this.toHost(packet); return }
-    const peerKey = apKey(packet.subarray(8, 24))
-    if (this.map.addressOf(peerKey) === undefined) { this.toHost(packet); return }
+    if (packet.length < 40 || (packet[0] as number) >> 4 !== 6) { this.toHost(packet); return }
+    const opening = this.listeners !== undefined && mayOpenConnection(packet)
+    if (this.flows.size === 0 && !opening) { this.toHost(packet); return }
+    const peer = packet.subarray(8, 24)
+    const peerKey = apKey(peer)
+    const mapped = this.map.addressOf(peerKey) !== undefined
+    if (!mapped && !opening) { this.toHost(packet); return }
     let summary: PacketSummary
     try {
       summary = summarizePacket(packet)
@@ -131,7 +161,10 @@ export class Ipv4Translator {
       if (error instanceof DecodeError) { this.toHost(packet); return }
       throw error
     }
-    if (!this.isIpv4Flow(summary, peerKey)) { this.toHost(packet); return }
+    if (!(mapped && this.isIpv4Flow(summary, peerKey)) && !(opening && this.opensIpv4ServiceFlow(summary, peer, peerKey))) {
+      this.toHost(packet)
+      return
+    }
     const result = translateIpv6ToIpv4(packet, this.to4)
     if (result.drop !== undefined) { this.inbound.dropped[result.drop]++; return }
     this.inbound.translated++
@@ -174,6 +207,21 @@ export class Ipv4Translator {
     } else if (header.protocol === IPPROTO_ICMP && packet[at] === ICMPV4_ECHO_REQUEST) {
       this.flows.note('echo', peerKey, packet.readUInt16BE(at + 4), 0)
     }
+  }
+
+  /**
+   * A first TCP SYN or UDP datagram from the peer to a port where only an
+   * IPv4 service listens: maps the peer and remembers the flow (so the rest
+   * of it, and the service's answers, are translated too).
+   */
+  private opensIpv4ServiceFlow (summary: PacketSummary, peer: Buffer, peerKey: string): boolean {
+    if (summary.ports === null || summary.fragment !== null) return false
+    const kind = summary.protocol === IPPROTO_TCP ? 'tcp' : summary.protocol === IPPROTO_UDP ? 'udp' : null
+    if (kind === null || this.listeners?.familyOf(kind, summary.ports.destinationPort) !== 'ipv4-only') return false
+    if (this.map.addressFor(peer) === undefined) return false
+    this.flows.note(kind, peerKey, summary.ports.destinationPort, summary.ports.sourcePort)
+    this.inbound.toIpv4Services++
+    return true
   }
 
   /** Whether a packet from the peer answers a flow opened over IPv4: its ports, its echo identifier, or the packet an error quotes. */

@@ -120,3 +120,13 @@ export function ipv6ChecksumValid (packet: Buffer): boolean {
   if (![IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6].includes(nextHeader)) throw new Error(`no checksum check for next header ${nextHeader}`)
   return internetChecksum(pseudo6(packet.subarray(8, 24), packet.subarray(24, 40), nextHeader, payload.length), payload) === 0
 }
+
+/** Fills in the TCP or UDP checksum of an IPv6 packet without extension headers (routerTestPackets leaves them zero). */
+export function withChecksum6 (packet: Buffer): Buffer {
+  const nextHeader = packet[6]!
+  const at = 40 + (nextHeader === IPPROTO_TCP ? 16 : 6)
+  packet.writeUInt16BE(0, at)
+  const sum = internetChecksum(pseudo6(packet.subarray(8, 24), packet.subarray(24, 40), nextHeader, packet.length - 40), packet.subarray(40))
+  packet.writeUInt16BE(nextHeader === IPPROTO_UDP && sum === 0 ? 0xffff : sum, at)
+  return packet
+}

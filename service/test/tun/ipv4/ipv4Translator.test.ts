@@ -1,24 +1,25 @@
 import assert from 'node:assert/strict'
 import { Ipv4AddressMap } from '../../../src/tun/ipv4/ipv4AddressMap.js'
 import { parseIpv4Prefix } from '../../../src/tun/ipv4/ipv4Prefix.js'
+import { type ListenerLookup } from '../../../src/tun/ipv4/hostListeners.js'
 import { Ipv4Translator } from '../../../src/tun/ipv4/ipv4Translator.js'
 import { parseIpv4Packet, parseQuotedIpv4Packet } from '../../../src/tun/ipv4/ipv4Packet.js'
 import { buildIcmpv6Error } from '../../../src/tun/packets/icmpv6Messages.js'
 import { parseIpv6Packet } from '../../../src/tun/ipv6Packet.js'
 import { ManualClock } from '../helpers/routerPair.js'
 import { addr, echoPacket, tcpPacket, udpPacket } from '../helpers/routerTestPackets.js'
-import { echo4, ipv4ChecksumsValid, tcp4, udp4, v4 } from '../helpers/ipv4TestPackets.js'
+import { echo4, ipv4ChecksumsValid, tcp4, udp4, v4, withChecksum6 } from '../helpers/ipv4TestPackets.js'
 
 const OWN_AP = addr('fd50::a')
 const PEER_AP = addr('fd50::b')
 const OWN4 = v4('100.64.0.1')
 
-function setup (): { translator: Ipv4Translator, map: Ipv4AddressMap, router: Buffer[], host: Buffer[], peer4: number, clock: ManualClock } {
+function setup (listeners?: ListenerLookup): { translator: Ipv4Translator, map: Ipv4AddressMap, router: Buffer[], host: Buffer[], peer4: number, clock: ManualClock } {
   const clock = new ManualClock()
   const map = new Ipv4AddressMap({ prefix: parseIpv4Prefix('100.64.0.0/10'), now: clock.now })
   const router: Buffer[] = []
   const host: Buffer[] = []
-  const translator = new Ipv4Translator({ map, ownAp: OWN_AP, toRouter: (p) => { router.push(p) }, toHost: (p) => { host.push(p) }, icmpPerSecond: 2, now: clock.now })
+  const translator = new Ipv4Translator({ map, ownAp: OWN_AP, toRouter: (p) => { router.push(p) }, toHost: (p) => { host.push(p) }, icmpPerSecond: 2, now: clock.now, ...(listeners !== undefined ? { listeners } : {}) })
   const peer4 = map.addressFor(PEER_AP)!
   return { translator, map, router, host, peer4, clock }
 }
@@ -99,5 +100,32 @@ describe('tun/ipv4: the translator between the TUN device and the packet router'
     translator.deliverToHost(zero)
     assert.equal(host.length, 0)
     assert.equal(translator.stats.inbound.dropped.malformed, 1)
+  })
+
+  it('a peer\'s new connection to a port where only an IPv4 service listens: the peer mapped, delivered as IPv4, the service\'s answers back as IPv6; a port with an IPv6 listener stays IPv6', () => {
+    const families: Record<string, 'ipv6' | 'ipv4-only' | 'none'> = { 'tcp:8080': 'ipv4-only', 'udp:5353': 'ipv4-only', 'tcp:9090': 'ipv6' }
+    const { translator, map, router, host } = setup({ familyOf: (protocol, port) => families[`${protocol}:${port}`] ?? 'none' })
+    const client = addr('fd50::c')
+    translator.deliverToHost(withChecksum6(tcpPacket(client, OWN_AP, 40000, 8080, 0x02)))
+    const client4 = map.addressOf(client.toString('hex'))
+    assert.ok(client4 !== undefined, 'the peer got a local IPv4 address')
+    const syn = parseIpv4Packet(host[0]!)
+    assert.deepEqual([syn.source, syn.destination, host[0]!.readUInt16BE(22)], [client4, OWN4, 8080])
+    assert.ok(ipv4ChecksumsValid(host[0]!))
+    translator.deliverToHost(withChecksum6(tcpPacket(client, OWN_AP, 40000, 8080, 0x10)))
+    assert.equal(host[1]![0]! >> 4, 4, 'the rest of the flow is translated too')
+    translator.handleOutboundBatch([tcp4(OWN4, client4, 8080, 40000)])
+    const answer = parseIpv6Packet(router[0]!)
+    assert.ok(answer.header.source.equals(OWN_AP) && answer.header.destination.equals(client))
+    translator.deliverToHost(withChecksum6(udpPacket(client, OWN_AP, 7000, 5353)))
+    assert.ok(ipv4ChecksumsValid(host[2]!))
+    assert.equal(host[2]![0]! >> 4, 4, 'UDP to an IPv4-only service')
+    const six = tcpPacket(client, OWN_AP, 40001, 9090, 0x02)
+    translator.deliverToHost(six)
+    assert.equal(host[3], six, 'an IPv6 listener: untouched')
+    const nobody = tcpPacket(client, OWN_AP, 40002, 7777, 0x02)
+    translator.deliverToHost(nobody)
+    assert.equal(host[4], nobody, 'nothing listens: untouched (the kernel answers as for IPv6)')
+    assert.equal(translator.stats.inbound.toIpv4Services, 2)
   })
 })

@@ -7,7 +7,7 @@ import { parseTcpHeader, parseUdpHeader } from '../packets/transportPorts.js'
 import { ICMPV4_ECHO_REPLY, ICMPV4_ECHO_REQUEST, icmpv6ToIcmpv4 } from './icmpTypeMapping.js'
 import { IPV4_HEADER_BYTES, IPV4_MAX_PACKET_BYTES, writeIpv4Header } from './ipv4Packet.js'
 import { ICMPV4_ERROR_MAX_BYTES } from './icmpv4Error.js'
-import { dropped, fixQuotedChecksum, icmpMessage, TCP_CHECKSUM_OFFSET, UDP_CHECKSUM_OFFSET, type Translation, type TranslationDrop } from './translation.js'
+import { dropped, fixQuotedChecksum, icmpMessage, translatedIcmpBody, TCP_CHECKSUM_OFFSET, UDP_CHECKSUM_OFFSET, type Translation, type TranslationDrop } from './translation.js'
 
 /** The IPv4 address of this host's mapping an AP address stands for (the own address included), or undefined. */
 export type AddressTo4 = (ap: Buffer) => number | undefined
@@ -77,19 +77,14 @@ function icmpMessageToIpv4 (icmp: Buffer, to4: AddressTo4): Buffer | Translation
   if (icmp.length < ICMPV6_FIXED_BYTES) return 'malformed'
   const translation = icmpv6ToIcmpv4(icmp[0] as number, icmp[1] as number)
   if (translation === null) return 'icmp-type'
-  let body: Buffer
-  let parameter: number
-  if (translation.parameter === 'copy') {
-    body = icmp.subarray(ICMPV6_FIXED_BYTES)
-    parameter = icmp.readUInt32BE(4)
-  } else {
-    const quoted = quotedPacketToIpv4(icmp.subarray(ICMPV6_FIXED_BYTES), to4)
-    if (typeof quoted === 'string') return quoted
-    body = quoted.subarray(0, ICMPV4_ERROR_MAX_BYTES - IPV4_HEADER_BYTES - ICMPV6_FIXED_BYTES)
-    parameter = translation.parameter === 'zero'
+  const body = translatedIcmpBody(icmp, translation.parameter === 'copy', (bytes) => quotedPacketToIpv4(bytes, to4),
+    ICMPV4_ERROR_MAX_BYTES - IPV4_HEADER_BYTES - ICMPV6_FIXED_BYTES)
+  if (typeof body === 'string') return body
+  const parameter = translation.parameter === 'copy'
+    ? icmp.readUInt32BE(4)
+    : translation.parameter === 'zero'
       ? 0
       : Math.min(0xffff, Math.max(IPV4_MIN_MTU, icmp.readUInt32BE(4) - (IPV6_HEADER_BYTES - IPV4_HEADER_BYTES)))
-  }
   const message = icmpMessage(translation.type, translation.code, parameter, body)
   message.writeUInt16BE(finishChecksum(sumWords(message)), 2)
   return message

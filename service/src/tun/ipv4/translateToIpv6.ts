@@ -9,7 +9,7 @@ import {
   ICMPV4_ECHO_REPLY, ICMPV4_ECHO_REQUEST, icmpv4ToIcmpv6, isIcmpv4Error
 } from './icmpTypeMapping.js'
 import { parseIpv4Packet, parseQuotedIpv4Packet, type Ipv4Header } from './ipv4Packet.js'
-import { dropped, fixQuotedChecksum, icmpMessage, TCP_CHECKSUM_OFFSET, UDP_CHECKSUM_OFFSET, type Translation, type TranslationDrop } from './translation.js'
+import { dropped, fixQuotedChecksum, icmpMessage, translatedIcmpBody, TCP_CHECKSUM_OFFSET, UDP_CHECKSUM_OFFSET, type Translation, type TranslationDrop } from './translation.js'
 
 /** The AP address an IPv4 address of this host's mapping stands for (the own address included), or undefined. */
 export type AddressTo6 = (ipv4: number) => Buffer | undefined
@@ -77,20 +77,15 @@ function icmpMessageToIpv6 (icmp: Buffer, source: Buffer, destination: Buffer, t
   if (icmp.length < ICMPV6_FIXED_BYTES) return 'malformed'
   const translation = icmpv4ToIcmpv6(icmp[0] as number, icmp[1] as number)
   if (translation === null) return 'icmp-type'
-  let body: Buffer
+  // RFC 4443 §2.4 (c): the whole error fits in the IPv6 minimum MTU
+  const body = translatedIcmpBody(icmp, translation.parameter === 'copy', (bytes) => quotedPacketToIpv6(bytes, to6),
+    IPV6_MIN_MTU - IPV6_HEADER_BYTES - ICMPV6_FIXED_BYTES)
+  if (typeof body === 'string') return body
   let parameter: number
-  if (translation.parameter === 'copy') {
-    body = icmp.subarray(ICMPV6_FIXED_BYTES)
-    parameter = icmp.readUInt32BE(4)
-  } else {
-    const quoted = quotedPacketToIpv6(icmp.subarray(ICMPV6_FIXED_BYTES), to6)
-    if (typeof quoted === 'string') return quoted
-    // RFC 4443 §2.4 (c): the whole error fits in the IPv6 minimum MTU
-    body = quoted.subarray(0, IPV6_MIN_MTU - IPV6_HEADER_BYTES - ICMPV6_FIXED_BYTES)
-    if (translation.parameter === 'zero') parameter = 0
-    else if (translation.parameter === 'mtu') parameter = Math.max(IPV6_MIN_MTU, icmp.readUInt16BE(6) + 20)
-    else parameter = translation.parameter.pointer
-  }
+  if (translation.parameter === 'copy') parameter = icmp.readUInt32BE(4)
+  else if (translation.parameter === 'zero') parameter = 0
+  else if (translation.parameter === 'mtu') parameter = Math.max(IPV6_MIN_MTU, icmp.readUInt16BE(6) + 20)
+  else parameter = translation.parameter.pointer
   const message = icmpMessage(translation.type, translation.code, parameter, body)
   message.writeUInt16BE(icmpv6Checksum(source, destination, message), 2)
   return message

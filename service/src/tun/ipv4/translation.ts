@@ -47,3 +47,14 @@ export function icmpMessage (type: number, code: number, parameter: number, body
   message.set(body, 8)
   return message
 }
+
+/**
+ * The part of an ICMP message after its 8 fixed bytes, for the other family:
+ * an echo's data as it is; an error's quoted packet translated by `quote`
+ * and cut to `maxQuoted` bytes.
+ */
+export function translatedIcmpBody (icmp: Buffer, isEcho: boolean, quote: (bytes: Buffer) => Buffer | TranslationDrop, maxQuoted: number): Buffer | TranslationDrop {
+  if (isEcho) return icmp.subarray(8)
+  const quoted = quote(icmp.subarray(8))
+  return typeof quoted === 'string' ? quoted : quoted.subarray(0, maxQuoted)
+}

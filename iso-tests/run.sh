@@ -130,6 +130,12 @@ test_quick() {
   else
     fail "quick: no phantom0 or no resolver: $(echo $out) $(vm_shell quick 20 'phantomctl status --json | tr , "\n" | grep -i problem' || true)"
   fi
+  # the wildcard listener sees phantom0's addresses (the IPv4 mapping's 100.64.0.1): never announced
+  if out=$(vm_shell quick 30 'ip -4 -o addr show dev phantom0 | grep -q "inet 100.64.0.1/32" && phantomctl status --json | grep -q "/ip4/10.0.2.15/tcp/4821" && ! phantomctl status --json | grep -Eq "/ip4/100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|/ip6/fd50:" && echo ok'); then
+    pass "quick: phantom0 carries the IPv4 mapping's 100.64.0.1; the node announces its LAN address and none of phantom0's"
+  else
+    fail "quick: IPv4 mapping missing, or phantom0's addresses announced: $(echo $out) $(vm_shell quick 20 'phantomctl status --json | tr , "\n" | grep -E "ip4|ip6|ipv4"' || true)"
+  fi
   if out=$(vm_shell quick 30 'systemctl show phantom-node -p ActiveEnterTimestampMonotonic --value'); then
     log "quick: service active $(( ${out//[!0-9]/} / 1000000 ))s after the kernel started"
   fi

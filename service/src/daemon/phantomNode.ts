@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises'
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createPhantomHost, type PhantomHost } from '../link/phantomHost.js'
-import { isAllowedAddress } from '../link/addressPolicy.js'
+import { isAllowedAddress, type AddressPolicy } from '../link/addressPolicy.js'
+import { parseIpv4Prefix } from '../tun/ipv4/ipv4Prefix.js'
 import { loadOrCreateIdentityKey } from '../state/identityKey.js'
 import { PathBuildingKeyStore } from '../state/pathBuildingKeyStore.js'
 import { PeerCache } from '../state/peerCache.js'
@@ -182,7 +183,7 @@ export class PhantomNode {
     const cached = await peerCache.load()
     if (cached.problem != null) log.warn('peer cache problem', { problem: cached.problem })
 
-    const seeds = await loadSeedPeers(settings.seedFiles ?? [], peerIdFromPrivateKey(identity).toString(), settings, log.child('seed'))
+    const seeds = await loadSeedPeers(settings.seedFiles ?? [], peerIdFromPrivateKey(identity).toString(), addressPolicyOf(settings), log.child('seed'))
     const joinPeers = [...new Set([...settings.bootstrap, ...seeds])]
 
     const rejections = new RejectionCounter()
@@ -192,6 +193,7 @@ export class PhantomNode {
       (key) => { log.debug('kept a better record over an incoming one', { key: Buffer.from(key).toString('utf8') }) }
     )
     const host = await createPhantomHost({
+      ipv4MappingPrefix: addressPolicyOf(settings).ipv4MappingPrefix,
       privateKey: identity,
       listen: settings.listen,
       announce: settings.announce,
@@ -295,6 +297,13 @@ export class PhantomNode {
     return node
   }
 
+  private cachedAddressPolicy: AddressPolicy | undefined
+
+  private get addressPolicy (): AddressPolicy {
+    this.cachedAddressPolicy ??= addressPolicyOf(this.settings)
+    return this.cachedAddressPolicy
+  }
+
   get peerId (): PeerId {
     return this.host.peerId
   }
@@ -302,7 +311,7 @@ export class PhantomNode {
   private watchPeers (): void {
     this.host.addEventListener('peer:identify', (evt) => {
       const { peerId, listenAddrs } = evt.detail
-      const usable = listenAddrs.filter(a => isAllowedAddress(a, this.settings))
+      const usable = listenAddrs.filter(a => isAllowedAddress(a, this.addressPolicy))
       this.log.debug('peer identified', { peer: peerId.toString(), listen: listenAddrs.map(String), usable: usable.length })
       this.peerCache.remember(peerId.toString(), usable)
     })
@@ -314,7 +323,7 @@ export class PhantomNode {
       const peer = id.toString()
       if (this.discoveryDials.has(peer) || !this.discoveryBackoff.mayDial(peer, Date.now())) return
       this.discoveryDials.add(peer)
-      const usable = multiaddrs.filter(a => isAllowedAddress(a, this.settings))
+      const usable = multiaddrs.filter(a => isAllowedAddress(a, this.addressPolicy))
       this.log.debug('peer discovered', { peer, addresses: usable.map(String) })
       this.host.dial(id, { signal: AbortSignal.timeout(DISCOVERY_DIAL_TIMEOUT_MS) })
         .then(() => { this.log.info('connected to discovered peer', { peer }) })
@@ -335,7 +344,7 @@ export class PhantomNode {
 
   /** Re-primes the network from the persisted peer cache (§6.5), a bounded number of dials at a time. */
   private async primeFromCache (): Promise<void> {
-    const addrs = this.peerCache.dialAddresses().filter(a => isAllowedAddress(a, this.settings))
+    const addrs = this.peerCache.dialAddresses().filter(a => isAllowedAddress(a, this.addressPolicy))
     if (addrs.length === 0) return
     const connected = await this.dialAll(addrs, PEER_CACHE_DIAL_CONCURRENCY, 'cached peer unreachable')
     this.log.info('re-primed from peer cache', { tried: addrs.length, connected })
@@ -566,7 +575,7 @@ export class PhantomNode {
       const found = await this.getRecord(nodeRecordKey(peerId))
       if (found == null) return null
       const record = decodeNodeRecord(found.value)
-      const addrs = record.multiaddrs.map(b => multiaddr(b)).filter(a => isAllowedAddress(a, this.settings))
+      const addrs = record.multiaddrs.map(b => multiaddr(b)).filter(a => isAllowedAddress(a, this.addressPolicy))
       if (addrs.length === 0) return null
       return { peerId, record, addresses: addrs.map(String), proposedBy: 'lookup', multiaddrs: addrs.map(a => a.bytes) }
     } catch {
@@ -609,7 +618,7 @@ export class PhantomNode {
       ownAddrs: this.host.getMultiaddrs(),
       connected: [...connected].map(([peerId, addrs]) => ({ peerId, addrs })),
       cached: this.peerCache.list(),
-      allowed: (a) => isAllowedAddress(a, this.settings)
+      allowed: (a) => isAllowedAddress(a, this.addressPolicy)
     }).map(a => multiaddr(a))
   }
 
@@ -639,4 +648,10 @@ export class PhantomNode {
     }
     await this.stopping
   }
+}
+
+/** What the node dials and announces (link/addressPolicy.ts): its private-address setting, and never its own phantom0's addresses. */
+function addressPolicyOf (settings: NodeSettings): AddressPolicy {
+  const ipv4 = settings.tun.enabled && settings.tun.ipv4.enabled ? parseIpv4Prefix(settings.tun.ipv4.prefix) : null
+  return { allowPrivateAddresses: settings.allowPrivateAddresses, ipv4MappingPrefix: ipv4 === null ? null : [ipv4.network, ipv4.length] }
 }

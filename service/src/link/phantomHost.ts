@@ -46,7 +46,7 @@ export interface PhantomHostOptions extends AddressPolicy {
  * public IPFS DHT.
  */
 export async function createPhantomHost (options: PhantomHostOptions): Promise<PhantomHost> {
-  const policy: AddressPolicy = { allowPrivateAddresses: options.allowPrivateAddresses }
+  const policy: AddressPolicy = { allowPrivateAddresses: options.allowPrivateAddresses, ipv4MappingPrefix: options.ipv4MappingPrefix ?? null }
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 100 }))
   if (options.mdns) peerDiscovery.push(lanDiscovery({ interval: 10_000 }))

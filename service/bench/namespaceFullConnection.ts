@@ -24,7 +24,7 @@ export interface NamespaceFullConnection {
 }
 
 /** Starts it and waits (bounded) until A has a session to B; cleans up after itself if that fails. */
-export async function startNamespaceFullConnection (namePrefix: string): Promise<NamespaceFullConnection> {
+export async function startNamespaceFullConnection (namePrefix: string, options: { ipv4?: boolean } = {}): Promise<NamespaceFullConnection> {
   requireRoot()
   const lan = await NamespaceLan.create(NAMESPACE_FULL_CONNECTION_NODES)
   const nodes: ProcessNode[] = []
@@ -45,7 +45,7 @@ export async function startNamespaceFullConnection (namePrefix: string): Promise
           listen: [`/ip4/${lan.addressOf(i)}/tcp/4821`],
           log: { level: 'warn' },
           path: { count: { exit: i === 0 ? 1 : 0, entry: i === 1 ? 1 : 0 }, diversity: false },
-          tun: { enabled: true },
+          tun: { enabled: true, ipv4: { enabled: options.ipv4 ?? true } },
           ...(i === 1 ? { ap: { expose: [IPERF_PORT] } } : {})
         }
       })

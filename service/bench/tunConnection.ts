@@ -10,7 +10,11 @@
  * The Phantom side is measured twice: to B's AP address (IPv6), then to the
  * IPv4 address A's mapping gives it (an IPv4-only client; A translates).
  *
- * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100] [--ping-interval-ms 50] [--warmup 3000]
+ * With --no-ipv4 the daemons run without the IPv4 mapping (no translator
+ * between phantom0 and the router) and the IPv4 measurement is skipped: to
+ * compare the IPv6 path with and without the translator in its way.
+ *
+ * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100] [--ping-interval-ms 50] [--warmup 3000] [--no-ipv4]
  * (ping's -i; a short interval keeps the 12 daemons from going idle between
  * pings, a long one shows what an isolated packet pays for waking them)
  */
@@ -27,7 +31,8 @@ const WARMUP_IPERF_SECONDS = 2
 const NODES = NAMESPACE_FULL_CONNECTION_NODES
 
 async function main (): Promise<void> {
-  const { lan, nodes, bAp, stop } = await startNamespaceFullConnection('bench')
+  const withIpv4 = !process.argv.includes('--no-ipv4')
+  const { lan, nodes, bAp, stop } = await startNamespaceFullConnection('bench', { ipv4: withIpv4 })
   try {
     const mtu = (await nodes[0]!.status()).tun?.mtu
     const inA = async (args: string[], timeoutMs = 180_000): Promise<string> => {
@@ -60,9 +65,10 @@ async function main (): Promise<void> {
     const phantom = await measure('phantom', bAp)
     const after = await routers()
     // the same through A's IPv4 mapping: an IPv4-only client, its packets translated on A (B still sees IPv6)
-    const mapped = (await nodes[0]!.call<{ ipv4: string | null }>('resolve', { name: bAp })).ipv4
+    const mapped = withIpv4 ? (await nodes[0]!.call<{ ipv4: string | null }>('resolve', { name: bAp })).ipv4 : 'none'
     if (mapped == null) throw new Error('A has no IPv4 mapping (tun.ipv4)')
-    const ipv4 = await measure('phantom over IPv4', mapped)
+    const skipped = { mbit: NaN, retransmits: NaN, pingP50: NaN, pingP99: NaN, coldPingMeanMs: NaN, cpuSecPerGiB: [] as number[] }
+    const ipv4 = withIpv4 ? await measure('phantom over IPv4', mapped) : skipped
     // packets A's router sent into the network (the iperf3 client's data) and B's router delivered to its host
     const sentByA = (after[0]?.outbound.forwarded ?? 0) - (before[0]?.outbound.forwarded ?? 0)
     const deliveredAtB = (after[1]?.inbound.delivered ?? 0) - (before[1]?.inbound.delivered ?? 0)
@@ -83,12 +89,12 @@ async function main (): Promise<void> {
     row('warm-up flood ping, mean (ms, cold)', (m) => m.coldPingMeanMs)
     row('iperf3 TCP retransmits', (m) => m.retransmits, false)
     const busy = phantom.cpuSecPerGiB.map((c, i) => ({ c, name: i === 0 ? 'A' : i === 1 ? 'B' : `relay ${i}` })).filter((x) => x.c > 0.5).sort((x, y) => y.c - x.c)
-    const allDaemons = (m: typeof direct): number => m.cpuSecPerGiB.reduce((x, y) => x + y, 0)
+    const allDaemons = (m: typeof direct): number => m.cpuSecPerGiB.length === 0 ? NaN : m.cpuSecPerGiB.reduce((x, y) => x + y, 0)
     console.log(`| daemon CPU s per GiB, all daemons | - | ${fmt(allDaemons(phantom))} | ${fmt(allDaemons(ipv4))} | | ${fmt(allDaemons(ipv4) / allDaemons(phantom))} |`)
     console.log(`| daemon CPU s per GiB, A (the translating end) | - | ${fmt(phantom.cpuSecPerGiB[0] ?? NaN)} | ${fmt(ipv4.cpuSecPerGiB[0] ?? NaN)} | | ${fmt((ipv4.cpuSecPerGiB[0] ?? NaN) / (phantom.cpuSecPerGiB[0] ?? NaN))} |`)
     console.log(`Daemon CPU s per GiB during the Phantom iperf3 run, busiest first: ${busy.map((x) => `${x.name} ${x.c.toFixed(1)}`).join(', ')}`)
     console.log(`Phantom run (warm-up, iperf3 and pings): A's router forwarded ${sentByA} packets into the network and B's delivered ${deliveredAtB} to its host; B's forwarded ${sentByB} back (TCP ACKs, ping replies) and A's delivered ${deliveredAtA}`)
-    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, direct, phantom, ipv4, packets: { sentByA, deliveredAtB, sentByB, deliveredAtA } }))
+    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, translator: withIpv4, direct, phantom, ipv4, packets: { sentByA, deliveredAtB, sentByB, deliveredAtA } }))
   } finally {
     await stop()
   }

@@ -57,7 +57,7 @@ describe('tun/ipv4: translation between IPv4 and IPv6 (RFC 7915 for a host)', ()
       (tcp, sourcePort, destinationPort, data, peerLow) => {
         const peer4 = (v4('100.64.0.0') + 2 + peerLow) >>> 0
         const peerAp = Buffer.from(PEER_AP)
-        peerAp.writeUInt16BE(peerLow, 12) // fd50::XXXX:b, never our fd50::a
+        peerAp.writeUInt16BE(peerLow, 12) // fd50::<peerLow>:0:b, never our own fd50::a
         const map6 = (a: number): Buffer | undefined => a === OWN4 ? OWN_AP : a === peer4 ? peerAp : undefined
         const map4 = (ap: Buffer): number | undefined => ap.equals(OWN_AP) ? OWN4 : ap.equals(peerAp) ? peer4 : undefined
         const packet = tcp ? tcp4(OWN4, peer4, sourcePort, destinationPort, data) : udp4(OWN4, peer4, sourcePort, destinationPort, data)

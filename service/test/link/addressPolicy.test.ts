@@ -25,4 +25,12 @@ describe('link/addressPolicy: what a node dials and announces', () => {
     assert.equal(isAllowedAddress(multiaddr('/ip4/8.8.8.8/tcp/4821'), internet), true, 'a public address (documentation ranges count as private)')
     assert.equal(isAllowedAddress(multiaddr('/ip4/100.64.0.1/tcp/4821'), { allowPrivateAddresses: true }), true, 'no mapping: no exclusion but fd50::/16')
   })
+
+  it('DNS names on the open Internet: allowed, except localhost (the name is resolved when dialled, not here)', () => {
+    const internet: AddressPolicy = { allowPrivateAddresses: false, ipv4MappingPrefix: MAPPING }
+    for (const a of ['/dns4/node.example.org/tcp/4821', '/dns6/node.example.org/tcp/4821', '/dns/node.example.org/tcp/4821']) {
+      assert.equal(isAllowedAddress(multiaddr(a), internet), true, a)
+    }
+    assert.equal(isAllowedAddress(multiaddr('/dns4/localhost/tcp/4821'), internet), false)
+  })
 })

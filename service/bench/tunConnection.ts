@@ -14,7 +14,10 @@
  * between phantom0 and the router) and the IPv4 measurement is skipped: to
  * compare the IPv6 path with and without the translator in its way.
  *
- * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100] [--ping-interval-ms 50] [--warmup 3000] [--no-ipv4]
+ * With --ipv4-first the IPv4-only client is measured before the IPv6 path
+ * (by default after it): the path measured second has the warmer daemons.
+ *
+ * Run: npx tsx bench/tunConnection.ts [--seconds 10] [--pings 100] [--ping-interval-ms 50] [--warmup 3000] [--no-ipv4 | --ipv4-first]
  * (ping's -i; a short interval keeps the 12 daemons from going idle between
  * pings, a long one shows what an isolated packet pays for waking them)
  */
@@ -29,6 +32,8 @@ const PING_INTERVAL_MS = positiveIntegerArg('ping-interval-ms', 50)
 const WARMUP_PINGS = positiveIntegerArg('warmup', 3000)
 const WARMUP_IPERF_SECONDS = 2
 const NODES = NAMESPACE_FULL_CONNECTION_NODES
+/** Measure the IPv4-only client before the IPv6 path instead of after it (the second gets the warmer daemons). */
+const IPV4_FIRST = process.argv.includes('--ipv4-first')
 
 async function main (): Promise<void> {
   const withIpv4 = !process.argv.includes('--no-ipv4')
@@ -60,15 +65,16 @@ async function main (): Promise<void> {
       return { mbit: iperf.end.sum_received.bits_per_second / 1e6, retransmits: iperf.end.sum_sent.retransmits ?? 0, pingP50: percentile(times, 50), pingP99: percentile(times, 99), coldPingMeanMs, cpuSecPerGiB }
     }
     const routers = async (): Promise<Array<NodeStatus['tunRouter']>> => await Promise.all([nodes[0]!.status(), nodes[1]!.status()].map(async (s) => (await s).tunRouter))
-    const direct = await measure('direct', lan.addressOf(1))
-    const before = await routers()
-    const phantom = await measure('phantom', bAp)
-    const after = await routers()
     // the same through A's IPv4 mapping: an IPv4-only client, its packets translated on A (B still sees IPv6)
     const mapped = withIpv4 ? (await nodes[0]!.call<{ ipv4: string | null }>('resolve', { name: bAp })).ipv4 : 'none'
     if (mapped == null) throw new Error('A has no IPv4 mapping (tun.ipv4)')
     const skipped = { mbit: NaN, retransmits: NaN, pingP50: NaN, pingP99: NaN, coldPingMeanMs: NaN, cpuSecPerGiB: [] as number[] }
-    const ipv4 = withIpv4 ? await measure('phantom over IPv4', mapped) : skipped
+    const direct = await measure('direct', lan.addressOf(1))
+    let ipv4 = withIpv4 && IPV4_FIRST ? await measure('phantom over IPv4', mapped) : skipped
+    const before = await routers()
+    const phantom = await measure('phantom', bAp)
+    const after = await routers()
+    if (withIpv4 && !IPV4_FIRST) ipv4 = await measure('phantom over IPv4', mapped)
     // packets A's router sent into the network (the iperf3 client's data) and B's router delivered to its host
     const sentByA = (after[0]?.outbound.forwarded ?? 0) - (before[0]?.outbound.forwarded ?? 0)
     const deliveredAtB = (after[1]?.inbound.delivered ?? 0) - (before[1]?.inbound.delivered ?? 0)
@@ -94,7 +100,7 @@ async function main (): Promise<void> {
     console.log(`| daemon CPU s per GiB, A (the translating end) | - | ${fmt(phantom.cpuSecPerGiB[0] ?? NaN)} | ${fmt(ipv4.cpuSecPerGiB[0] ?? NaN)} | | ${fmt((ipv4.cpuSecPerGiB[0] ?? NaN) / (phantom.cpuSecPerGiB[0] ?? NaN))} |`)
     console.log(`Daemon CPU s per GiB during the Phantom iperf3 run, busiest first: ${busy.map((x) => `${x.name} ${x.c.toFixed(1)}`).join(', ')}`)
     console.log(`Phantom run (warm-up, iperf3 and pings): A's router forwarded ${sentByA} packets into the network and B's delivered ${deliveredAtB} to its host; B's forwarded ${sentByB} back (TCP ACKs, ping replies) and A's delivered ${deliveredAtA}`)
-    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, translator: withIpv4, direct, phantom, ipv4, packets: { sentByA, deliveredAtB, sentByB, deliveredAtA } }))
+    console.log(JSON.stringify({ bench: 'tunConnection', nodes: NODES, mtu, translator: withIpv4, ipv4First: withIpv4 && IPV4_FIRST, direct, phantom, ipv4, packets: { sentByA, deliveredAtB, sentByB, deliveredAtA } }))
   } finally {
     await stop()
   }

@@ -37,6 +37,7 @@ const IPV4_FIRST = process.argv.includes('--ipv4-first')
 
 async function main (): Promise<void> {
   const withIpv4 = !process.argv.includes('--no-ipv4')
+  if (!withIpv4 && IPV4_FIRST) throw new Error('--ipv4-first needs the IPv4 mapping: not with --no-ipv4')
   const { lan, nodes, bAp, stop } = await startNamespaceFullConnection('bench', { ipv4: withIpv4 })
   try {
     const mtu = (await nodes[0]!.status()).tun?.mtu

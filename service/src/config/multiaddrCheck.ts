@@ -12,10 +12,17 @@ const EXAMPLE: Record<MultiaddrRole, string> = {
   bootstrap: '/ip4/203.0.113.7/tcp/4821/p2p/12D3KooW…'
 }
 
+/** Multiaddr protocols that carry a DNS name instead of an address. */
+export const NAME_PROTOCOLS: ReadonlySet<string> = new Set(['dns', 'dns4', 'dns6', 'dnsaddr'])
+
 /**
  * What is wrong with `text` as a multiaddr for `role`, or undefined when it
  * is fine. listen: no /p2p/ part (the node's own identity is implied);
- * bootstrap: a transport address followed by exactly one final /p2p/<peer id>.
+ * announce: IP addresses only, since other nodes never look up a name in a
+ * peer's addresses (link/addressPolicy.ts); bootstrap: a transport address
+ * followed by exactly one final /p2p/<peer id>, where a name may be /dns,
+ * /dns4 or /dns6 (resolved by this node when it dials, link/operatorNames.ts)
+ * but not /dnsaddr (a TXT record could name any peer and address).
  */
 export function multiaddrProblem (text: string, role: MultiaddrRole): string | undefined {
   const expected = role === 'bootstrap'
@@ -32,6 +39,13 @@ export function multiaddrProblem (text: string, role: MultiaddrRole): string | u
   const peerParts = components.filter((c) => c.name === 'p2p')
   if (role === 'listen' && peerParts.length > 0) {
     return `a listen address must not contain /p2p/ (the node listens under its own peer id), got ${JSON.stringify(shorten(text))}`
+  }
+  const name = components.find((c) => NAME_PROTOCOLS.has(c.name))
+  if (role === 'announce' && name !== undefined) {
+    return `an announced address must be an IP address (other nodes never look up names in a peer's addresses), ${expected}, got ${JSON.stringify(shorten(text))}`
+  }
+  if (role === 'bootstrap' && name?.name === 'dnsaddr') {
+    return `/dnsaddr/ is not supported (write /dns4/, /dns6/ or an IP address), ${expected}, got ${JSON.stringify(shorten(text))}`
   }
   if (role === 'bootstrap') {
     const last = components[components.length - 1]

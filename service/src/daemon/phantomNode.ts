@@ -42,6 +42,7 @@ import { apAddressOfTarget } from '../netdb/apTarget.js'
 import { phantomVersion } from './version.js'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { loadSeedPeers } from '../link/seedPeers.js'
+import { OperatorNames } from '../link/operatorNames.js'
 import { seedEntriesForExport } from '../link/seedExport.js'
 import { DiscoveryDialBackoff } from '../link/discoveryDialBackoff.js'
 
@@ -169,6 +170,7 @@ export class PhantomNode {
     readonly publisher: NodeRecordPublisher,
     private readonly rejections: RejectionCounter,
     readonly apIdentity: ApIdentity,
+    private readonly operatorNames: OperatorNames,
     private readonly log: Logger
   ) {}
 
@@ -183,7 +185,9 @@ export class PhantomNode {
     const cached = await peerCache.load()
     if (cached.problem != null) log.warn('peer cache problem', { problem: cached.problem })
 
-    const seeds = await loadSeedPeers(settings.seedFiles ?? [], peerIdFromPrivateKey(identity).toString(), addressPolicyOf(settings), log.child('seed'))
+    const operatorNames = new OperatorNames(addressPolicyOf(settings), log.child('link'))
+    operatorNames.addFrom(settings.bootstrap.map(a => multiaddr(a)))
+    const seeds = await loadSeedPeers(settings.seedFiles ?? [], peerIdFromPrivateKey(identity).toString(), addressPolicyOf(settings), operatorNames, log.child('seed'))
     const joinPeers = [...new Set([...settings.bootstrap, ...seeds])]
 
     const rejections = new RejectionCounter()
@@ -203,6 +207,7 @@ export class PhantomNode {
       validators: { ...validatorMap(rejections) },
       selectors: { ...selectorMap() },
       datastore,
+      operatorNames,
       // started below, once the node listens for identify and discovery events (the bootstrap
       // peers are dialled and identified at start; an event missed then is never raised again)
       start: false
@@ -215,7 +220,7 @@ export class PhantomNode {
       relayCapacity: 0
     }, log.child('netdb'))
     const { identity: apIdentity, created: newAp } = await loadOrCreateApIdentity(settings.dataDir)
-    const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, apIdentity, log)
+    const node = new PhantomNode(settings, host, identity, pbkStore, peerCache, datastore, publisher, rejections, apIdentity, operatorNames, log)
     node.joinPeers = joinPeers
     node.watchPeers()
     await host.start()
@@ -586,6 +591,8 @@ export class PhantomNode {
   /** Dials and remembers peers from a peer list (import). Returns how many connected. */
   async importPeers (addrs: Multiaddr[]): Promise<{ given: number, connected: number }> {
     let connected = 0
+    // the operator imported these: their names may be looked up (link/operatorNames.ts)
+    this.operatorNames.addFrom(addrs)
     await Promise.all(addrs.map(async (addr) => {
       try {
         await this.host.dial(addr, { signal: AbortSignal.timeout(10_000) })

@@ -2,6 +2,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { isIPv4, isIPv6 } from 'node:net'
 import { isPrivate } from '@libp2p/utils'
 import { parseIpv6 } from '../netdb/ipv6Text.js'
+import { NAME_PROTOCOLS } from '../config/multiaddrCheck.js'
 
 /**
  * Which addresses a node dials and announces. On the open Internet private,
@@ -13,6 +14,11 @@ import { parseIpv6 } from '../netdb/ipv6Text.js'
  * (`tun.ipv4.prefix`, whose first address every node has on phantom0). The
  * daemon's wildcard listener sees them as interface addresses; announced,
  * they would send other nodes' link connections into their own phantom0.
+ * Nor an address that starts with a DNS name (/dns, /dns4, /dns6, /dnsaddr):
+ * what a name stands for is known only after a lookup, and a lookup of a
+ * name from the network leaks the dial to its name server. The names the
+ * operator wrote are looked up before this check (operatorNames.ts), and
+ * the addresses they resolve to are checked here like any other.
  */
 export interface AddressPolicy {
   allowPrivateAddresses: boolean
@@ -21,7 +27,7 @@ export interface AddressPolicy {
 }
 
 export function isAllowedAddress (ma: Multiaddr, policy: AddressPolicy): boolean {
-  if (isPhantomInterfaceAddress(ma, policy)) return false
+  if (isPhantomInterfaceAddress(ma, policy) || isNameAddress(ma)) return false
   if (policy.allowPrivateAddresses) return true
   try {
     return !isPrivate(ma)
@@ -32,6 +38,12 @@ export function isAllowedAddress (ma: Multiaddr, policy: AddressPolicy): boolean
 
 export function filterAllowedAddresses (addrs: Multiaddr[], policy: AddressPolicy): Multiaddr[] {
   return addrs.filter(a => isAllowedAddress(a, policy))
+}
+
+/** True for an address that starts with a DNS name instead of an IP address. */
+export function isNameAddress (ma: Multiaddr): boolean {
+  const first = ma.getComponents()[0]
+  return first !== undefined && NAME_PROTOCOLS.has(first.name)
 }
 
 /** True for an /ip6 address inside fd50::/16 or an /ip4 address inside the mapping prefix. */

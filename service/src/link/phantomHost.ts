@@ -17,6 +17,8 @@ import { LOOPBACK_NETWORKS } from './loopbackNetworks.js'
 import { CONNECTION_MONITOR } from './linkLiveness.js'
 import { phantomYamux } from './yamuxSettings.js'
 import { coalescedNoise } from './coalescedNoise.js'
+import { OperatorNames } from './operatorNames.js'
+import { silentLogger } from '../logging/logger.js'
 
 export interface PhantomHostServices {
   identify: Identify
@@ -36,6 +38,8 @@ export interface PhantomHostOptions extends AddressPolicy {
   validators: Validators
   selectors: Selectors
   datastore?: Datastore
+  /** The DNS names the operator wrote, the only ones looked up when dialling; none by default. */
+  operatorNames?: OperatorNames
   /** false: create stopped, so the caller can listen for events (identify, discovery) before the first dial; then `host.start()`. */
   start?: boolean
 }
@@ -65,7 +69,12 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
         ? (addrs) => filterAllowedAddresses(withLinkLocalAddresses(addrs, options.listen, linkLocalIPv4Addresses()), policy)
         : (addrs) => filterAllowedAddresses(addrs, policy)
     },
-    connectionManager: { allow: [...LOOPBACK_NETWORKS] },
+    connectionManager: {
+      allow: [...LOOPBACK_NETWORKS],
+      // replaces libp2p's /dnsaddr resolver: only the operator's /dns, /dns4 and /dns6 names are looked
+      // up, into IP addresses the gater then checks; every other name is refused unresolved (operatorNames.ts)
+      resolvers: { operatorNames: (options.operatorNames ?? new OperatorNames(policy, silentLogger)).resolver() }
+    },
     // a slow but live peer must not lose its connections, and with them its paths (linkLiveness.ts)
     connectionMonitor: CONNECTION_MONITOR,
     transports: [tcp()],

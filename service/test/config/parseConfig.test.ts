@@ -8,9 +8,10 @@ controlSocket: /tmp/phantom-test/control.sock
 listen:
   - /ip4/127.0.0.1/tcp/0
   - /ip6/::1/tcp/4822
-announce: [/ip4/203.0.113.7/tcp/4821, /dns4/node.example/tcp/4821]
+announce: [/ip4/203.0.113.7/tcp/4821, /ip6/2001:db8::7/tcp/4821]
 bootstrap:
   - /ip4/192.0.2.1/tcp/4821/p2p/${PEER_ID}
+  - /dns4/seed.example/tcp/4821/p2p/${PEER_ID}
 seedFiles: [/media/stick/seeds.txt]
 mdns: false
 network:
@@ -114,8 +115,8 @@ describe('config parsing: valid files', () => {
       dataDir: '/srv/phantom',
       controlSocket: '/tmp/phantom-test/control.sock',
       listen: ['/ip4/127.0.0.1/tcp/0', '/ip6/::1/tcp/4822'],
-      announce: ['/ip4/203.0.113.7/tcp/4821', '/dns4/node.example/tcp/4821'],
-      bootstrap: [`/ip4/192.0.2.1/tcp/4821/p2p/${PEER_ID}`],
+      announce: ['/ip4/203.0.113.7/tcp/4821', '/ip6/2001:db8::7/tcp/4821'],
+      bootstrap: [`/ip4/192.0.2.1/tcp/4821/p2p/${PEER_ID}`, `/dns4/seed.example/tcp/4821/p2p/${PEER_ID}`],
       seedFiles: ['/media/stick/seeds.txt'],
       mdns: false,
       network: { allowPrivateAddresses: true },
@@ -269,6 +270,13 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('bootstrap: [/ip4/192.0.2.1/tcp/4821/p2p/12D3KooWAbc]\n', { line: 1, field: 'bootstrap[0]', says: ['"12D3KooWAbc" is not a valid peer id'] })
     expectParseError(`bootstrap: [/p2p/${PEER_ID}]\n`, { line: 1, field: 'bootstrap[0]', says: ['address before /p2p/ is missing'] })
     expectParseError(`bootstrap: [/ip4/192.0.2.1/tcp/4821/p2p/${PEER_ID}/tcp/1]\n`, { line: 1, field: 'bootstrap[0]', says: ['ending in /p2p/'] })
+  })
+
+  it('names: looked up for bootstrap (/dns, /dns4, /dns6 but not /dnsaddr), never announced (other nodes do not look them up)', () => {
+    expectParseError(`bootstrap: [/dnsaddr/seed.example/p2p/${PEER_ID}]\n`, { line: 1, field: 'bootstrap[0]', says: ['/dnsaddr/ is not supported', 'write /dns4/, /dns6/ or an IP address'] })
+    for (const p of ['dns', 'dns4', 'dns6', 'dnsaddr']) {
+      expectParseError(`announce: [/ip4/203.0.113.7/tcp/4821, /${p}/node.example/tcp/4821]\n`, { line: 1, field: 'announce[1]', says: ['an announced address must be an IP address', 'other nodes never look up names'] })
+    }
   })
 
   it('seedFiles: absolute paths, distinct, at most 16', () => {

@@ -129,6 +129,29 @@ describe('phantom-node daemon lifecycle', function () {
     })
   })
 
+  describe('bootstrap by DNS name', () => {
+    const nodes: ProcessNode[] = []
+    after(async () => { await Promise.all(nodes.map(async (n) => { await n.destroy() })) })
+
+    it('a bootstrap entry naming its peer (/dns4/localhost/…) is looked up and joined; with private addresses refused it is not dialled', async () => {
+      const first = await ProcessNode.create({ name: 'named-seed' })
+      nodes.push(first)
+      await first.start()
+      const byName = first.address.replace('/ip4/127.0.0.1/', '/dns4/localhost/')
+      const joiner = await ProcessNode.create({ name: 'joiner', bootstrap: [byName] })
+      nodes.push(joiner)
+      await joiner.start()
+      await waitFor('the joiner connected through the name', async () => (await joiner.status()).peers >= 1, 30_000)
+      // the same entry on a node that refuses private addresses: localhost resolves to 127.0.0.1, which the policy refuses
+      const guarded = await ProcessNode.create({ name: 'guarded', bootstrap: [byName], config: { network: { allowPrivateAddresses: false } } })
+      nodes.push(guarded)
+      await guarded.start()
+      await waitFor('the guarded node logged the refused resolution', async () => /policy refuses/.test(await readFile(guarded.logFile, 'utf8')), 30_000)
+      assert.equal((await guarded.status()).peers, 0)
+      assert.equal((await first.status()).peers, 1, 'the seed saw only the joiner')
+    })
+  })
+
   describe('peer list export and import', () => {
     let net: ProcessNetwork | undefined
     let loner: ProcessNode | undefined

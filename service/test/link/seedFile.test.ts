@@ -11,6 +11,7 @@ import { formatSeedFile, parseSeedFile, SEED_FILE_MAX_BYTES, SEED_FILE_MAX_ENTRI
 import { readSeedFiles } from '../../src/link/seedFileReader.js'
 import { seedEntriesForExport } from '../../src/link/seedExport.js'
 import { loadSeedPeers } from '../../src/link/seedPeers.js'
+import { OperatorNames } from '../../src/link/operatorNames.js'
 import { createLogger } from '../../src/logging/logger.js'
 
 async function somePeerIds (n: number): Promise<string[]> {
@@ -146,15 +147,20 @@ describe('seed file reading', () => {
     assert.match(found.warnings[0]!, /loop\.txt: cannot read: .*ELOOP/)
   })
 
-  it('the daemon leaves out its own addresses and, on the open Internet, private ones', async () => {
+  it('the daemon leaves out its own addresses and, on the open Internet, private ones; it keeps names and remembers them as the operator\'s', async () => {
     const own = ids[2]!
     const pub = `/ip4/1.1.1.7/tcp/4821/p2p/${ids[0]!}`
     const priv = `/ip4/10.1.2.3/tcp/4821/p2p/${ids[1]!}`
-    await writeFile(join(dir, 's.txt'), [pub, priv, `/ip4/198.51.100.1/tcp/1/p2p/${own}`].join('\n'))
+    const named = `/dns4/Seed.Example.org./tcp/4821/p2p/${ids[0]!}`
+    await writeFile(join(dir, 's.txt'), [pub, priv, named, `/ip4/198.51.100.1/tcp/1/p2p/${own}`].join('\n'))
     const lines: string[] = []
     const log = createLogger('debug', 'seed', (l) => { lines.push(l) })
-    assert.deepEqual(await loadSeedPeers([join(dir, 's.txt'), join(dir, 'missing.txt')], own, { allowPrivateAddresses: false }, log), [pub])
-    assert.deepEqual(await loadSeedPeers([join(dir, 's.txt')], own, { allowPrivateAddresses: true }, log), [pub, priv])
+    const internet = { allowPrivateAddresses: false }
+    const names = new OperatorNames(internet, log)
+    assert.equal(names.has('seed.example.org'), false)
+    assert.deepEqual(await loadSeedPeers([join(dir, 's.txt'), join(dir, 'missing.txt')], own, internet, names, log), [pub, named])
+    assert.equal(names.has('seed.example.org'), true, 'looked up when dialled, its addresses checked then')
+    assert.deepEqual(await loadSeedPeers([join(dir, 's.txt')], own, { allowPrivateAddresses: true }, names, log), [pub, priv, named])
     const parsed = lines.map(l => JSON.parse(l) as { level: string, msg: string })
     assert.ok(parsed.some(l => l.level === 'warn' && /allowPrivateAddresses is false/.test(l.msg)))
     assert.ok(parsed.some(l => l.level === 'debug' && l.msg === 'no seed file at'))

@@ -1,4 +1,5 @@
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { installBatchedWindowUpdates } from './yamuxWindowUpdates.js'
 
 /**
  * The largest receive window a yamux stream grows to.
@@ -16,6 +17,8 @@ import { yamux } from '@chainsafe/libp2p-yamux'
  */
 export const YAMUX_MAX_STREAM_WINDOW_BYTES = 2 * 1024 * 1024
 
+/** yamux with stream windows capped at YAMUX_MAX_STREAM_WINDOW_BYTES and window updates batched (yamuxWindowUpdates.ts). */
 export function phantomYamux (): ReturnType<typeof yamux> {
+  installBatchedWindowUpdates()
   return yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES } })
 }

@@ -94,7 +94,7 @@ export class OperatorNames {
     const resolved = found
       .filter((a) => family === 4 ? isIPv4(a) : family === 6 ? isIPv6(a) : isIPv4(a) || isIPv6(a))
       .slice(0, OPERATOR_NAME_MAX_ADDRESSES)
-      .map((a) => multiaddr([isIPv4(a) ? { code: 4, name: 'ip4', value: a } : { code: 41, name: 'ip6', value: a }, ...rest]))
+      .flatMap((a) => withAddress(a, rest))
     const allowed = resolved.filter((a) => isAllowedAddress(a, this.policy))
     if (resolved.length > allowed.length) {
       this.log.warn('a name resolves to addresses the address policy refuses (network.allowPrivateAddresses is false); those are not dialled', {
@@ -104,6 +104,17 @@ export class OperatorNames {
       this.log.debug('name resolved', { name, addrs: resolved.map((a) => a.toString()) })
     }
     return allowed
+  }
+}
+
+/** `/ip4/a` or `/ip6/a` followed by `rest`; nothing for an address a multiaddr cannot carry (an IPv6 zone such as `fe80::1%eth0`). */
+function withAddress (address: string, rest: ReturnType<Multiaddr['getComponents']>): Multiaddr[] {
+  try {
+    // parsed from text, which validates the address (a list of components would not)
+    const host = multiaddr(`/${isIPv4(address) ? 'ip4' : 'ip6'}/${address}`)
+    return [multiaddr([...host.getComponents(), ...rest])]
+  } catch {
+    return []
   }
 }
 

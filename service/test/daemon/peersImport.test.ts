@@ -73,6 +73,7 @@ describe('peers.import (control method) and the seed-file rules for address list
     await invalidParams(call({ addrs: [good, 42] }), /^addrs\[1\]: not a string/)
     await invalidParams(call({ addrs: ['# a comment'] }), /^addrs\[0\]: /)
     await invalidParams(call({ addrs: [`/dns4/${'a'.repeat(SEED_FILE_MAX_LINE_CHARS)}/tcp/1/p2p/${ids[0]!}`] }), new RegExp(`^addrs\\[0\\]: too long .*at most ${SEED_FILE_MAX_LINE_CHARS}`))
+    await invalidParams(call({ addrs: [good, `/dnsaddr/seed.example/p2p/${ids[0]!}`] }), /^addrs\[1\]: \/dnsaddr\/ is not supported/)
     await invalidParams(call({ addrs: 'not a list' }), /"addrs" must be an array of strings/)
     await invalidParams(call({}), /"addrs" must be an array of strings/)
     assert.equal(imported.length, 0)

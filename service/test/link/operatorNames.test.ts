@@ -43,8 +43,8 @@ describe('link/operatorNames: only the names the operator wrote are looked up, i
     assert.deepEqual(asked, [])
   })
 
-  it('an operator name is looked up in the family its protocol names, the rest of the address kept; case and a final dot do not matter', async () => {
-    const { lookup, asked } = tableLookup({ 'seed.example.org': ['198.51.100.9', '2001:db8::9', 'not an address'] })
+  it('an operator name is looked up in the family its protocol names, the rest of the address kept; case and a final dot do not matter; answers a multiaddr cannot carry are dropped', async () => {
+    const { lookup, asked } = tableLookup({ 'seed.example.org': ['198.51.100.9', '2001:db8::9', 'not an address', 'fe80::1%eth0'] })
     const names = new OperatorNames({ allowPrivateAddresses: true }, recordingLog().log, { lookup })
     names.addFrom([multiaddr(`/dns4/Seed.Example.ORG./tcp/4821/p2p/${PEER}`), multiaddr('/ip4/198.51.100.1/tcp/1')])
     assert.equal(names.has('seed.example.org'), true)

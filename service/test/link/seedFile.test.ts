@@ -34,6 +34,14 @@ describe('seed file codec', () => {
     assert.deepEqual(warnings, [])
   })
 
+  it('skips a /dnsaddr/ line with a warning (a TXT record could name any peer); keeps /dns4/ names', () => {
+    const named = `/dns4/seed.example/tcp/4821/p2p/${ids[0]!}`
+    const { entries, warnings } = parseSeedFile([`/dnsaddr/seed.example/p2p/${ids[1]!}`, named].join('\n'), 'seeds.txt')
+    assert.deepEqual(entries, [named])
+    assert.equal(warnings.length, 1)
+    assert.match(warnings[0]!, /^seeds\.txt:1: \/dnsaddr\/ is not supported \(write \/dns4\/, \/dns6\/ or an IP address\).*skipped$/)
+  })
+
   it('skips a bad line with a warning naming file, line and what was expected, and keeps the good ones', () => {
     const good = `/ip4/192.0.2.1/tcp/4821/p2p/${ids[0]!}`
     const text = ['# seeds', 'hello', '/ip4/192.0.2.2/tcp/4821', good, `/ip4/192.0.2.3/tcp/1/p2p/${ids[1]!}/p2p/${ids[2]!}`, '/ip4/192.0.2.3/tcp/1/p2p/notapeerid'].join('\n')

@@ -58,20 +58,22 @@ describe('path setup around the ring (owner prediction vs real member processing
           assert.ok(state != null)
           const terminating = j === plan.hops.length - 1
           assert.equal(state.terminating, terminating)
-          assert.ok(state.linkIn.equals(hop.linkIn))
           assert.ok(state.keySeed.equals(hop.keySeed))
           assert.equal(state.keyCount, hop.keyCount)
           assert.ok(state.constructionKey.equals(plan.constructionKey))
-          const expectedPrev = j === 0 ? ring.owner.peerId : plan.hops[j - 1]!.peer.peerId
-          assert.ok(Buffer.from(state.prev.peerId).equals(Buffer.from(expectedPrev)))
+          // the final neighbours: an unordered pair in canonical order (smaller PeerId first), each with its edge's link ID
+          const towardOwner = { peerId: j === 0 ? ring.owner.peerId : plan.hops[j - 1]!.peer.peerId, linkId: hop.linkIn }
+          const expected = terminating ? [towardOwner] : [towardOwner, { peerId: plan.hops[j + 1]!.peer.peerId, linkId: plan.hops[j + 1]!.linkIn }]
+          expected.sort((a, b) => Buffer.compare(a.peerId, b.peerId))
+          assert.deepEqual(state.neighbours.map((n) => [Buffer.from(n.peer.peerId).toString('hex'), n.linkId.toString('hex')]),
+            expected.map((n) => [Buffer.from(n.peerId).toString('hex'), Buffer.from(n.linkId).toString('hex')]))
+          for (const n of state.neighbours) assert.ok(n.peer.multiaddrs.length > 0, 'either end of an edge may dial the other')
+          if (!terminating) assert.ok(hop.linkOut!.equals(plan.hops[j + 1]!.linkIn))
+          assert.equal(state.readyFirst, terminating && plan.readyFirst === 'terminating')
           if (terminating) {
-            assert.equal(state.next, null)
-            assert.equal(state.linkOut, null)
             assert.equal(state.entry, kind === 'entry')
             assert.equal(state.apRecord != null, kind === 'entry')
           } else {
-            assert.ok(Buffer.from(state.next!.peerId).equals(Buffer.from(plan.hops[j + 1]!.peer.peerId)))
-            assert.ok(state.linkOut!.equals(plan.hops[j + 1]!.linkIn))
             assert.equal(state.apRecord, null)
           }
         })
@@ -84,7 +86,7 @@ describe('path setup around the ring (owner prediction vs real member processing
     assert.deepEqual(JSON.parse([...all][0]!), [{ round: 1, slots: ARRAY_SLOTS, bytes: ARRAY_BYTES }, { round: 2, slots: ARRAY_SLOTS, bytes: ARRAY_BYTES }])
   })
 
-  it('the terminating node never sees the owner (PeerId, multiaddrs) in either orientation; no predecessor is named with addresses', () => {
+  it('the terminating node never sees the owner (PeerId, multiaddrs) in either orientation; ring predecessors are named by PeerId only', () => {
     for (const reverse of [false, true, false, true]) {
       for (const kind of ['exit', 'entry'] as const) {
         const ring = buildTestRing({ x: 3, extraY: 1, kind, reverse })
@@ -103,15 +105,8 @@ describe('path setup around the ring (owner prediction vs real member processing
         assertOwnerNotIn(round1States[t]!.ringPrevPeerId, ring, 'ring predecessor')
         assertOwnerNotIn(round1States[t]!.ringNext.peerId, ring, 'ring successor')
         const state = pathStates[t]!
-        assertOwnerNotIn(state.prev.peerId, ring, 'final predecessor')
-        assert.equal(state.next, null)
-        // Predecessors are named by PeerId only, for every member and both rounds, so X1 cannot tell its
-        // final predecessor (the owner) apart by its address list; successors always carry addresses.
-        for (const hop of ring.plan.hops) {
-          const st = pathStates[hop.ringIndex]!
-          assert.equal(st.prev.multiaddrs.length, 0)
-          if (st.next != null) assert.ok(st.next.multiaddrs.length > 0)
-        }
+        assert.equal(state.neighbours.length, 1)
+        assertOwnerNotIn(state.neighbours[0]!.peer.peerId, ring, 'final neighbour')
         for (const st of round1States) assert.ok(st.ringNext.multiaddrs.length > 0)
       }
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { DecodeError } from '../../src/wire/index.js'
 import {
-  AP_RECORD_MAX, decodeSetupPackage, DUMMY_OPS, encodeSetupPackage, FLAG_ENTRY, FLAG_SUCCESS, FLAG_TERMINATING, FLAG_X, FLAG_Y,
+  AP_RECORD_MAX, decodeSetupPackage, DUMMY_OPS, encodeSetupPackage, FLAG_ENTRY, FLAG_READY_FIRST, FLAG_SUCCESS, FLAG_TERMINATING, FLAG_X, FLAG_Y,
   MULTIADDR_MAX, MULTIADDRS_MAX, PEER_ID_MAX, PEER_REF_BYTES, SLOT_PLAIN, type DummyOp, type SetupPackage
 } from '../../src/path/index.js'
 
@@ -16,7 +16,7 @@ const dummyOp: fc.Arbitrary<DummyOp> = fc.oneof(
   bytes(32).map((seed) => ({ kind: 'insert' as const, seed })),
   bytes(32).map((slotHash) => ({ kind: 'delete' as const, slotHash }))
 )
-const flags = fc.constantFrom(FLAG_X, FLAG_Y, FLAG_X | FLAG_SUCCESS, FLAG_Y | FLAG_SUCCESS, FLAG_X | FLAG_TERMINATING | FLAG_SUCCESS, FLAG_X | FLAG_TERMINATING | FLAG_ENTRY | FLAG_SUCCESS)
+const flags = fc.constantFrom(FLAG_X, FLAG_Y, FLAG_X | FLAG_SUCCESS, FLAG_Y | FLAG_SUCCESS, FLAG_X | FLAG_TERMINATING | FLAG_SUCCESS, FLAG_X | FLAG_TERMINATING | FLAG_ENTRY | FLAG_SUCCESS, FLAG_X | FLAG_TERMINATING | FLAG_READY_FIRST | FLAG_SUCCESS)
 const setupPackageArb: fc.Arbitrary<SetupPackage> = fc.record({
   flags,
   prev: peerRef,
@@ -76,7 +76,7 @@ describe('path setup package codec', () => {
 
   it('puts every field at its documented offset', () => {
     const e = encodeSetupPackage(samplePackage())
-    assert.equal(e[OFF.version], 1)
+    assert.equal(e[OFF.version], 2)
     assert.equal(e[OFF.flags], 0x1d)
     assert.equal(e[OFF.prev], 38)
     assert.equal(e[OFF.prev + 1], 1)
@@ -108,8 +108,9 @@ describe('path setup package codec', () => {
       assert.throws(() => decodeSetupPackage(b), DecodeError)
     }
     decodeSetupPackage(good)
-    bad((b) => { b[OFF.version] = 2 })
-    bad((b) => { b[OFF.flags] = 0x20 | FLAG_X })
+    bad((b) => { b[OFF.version] = 1 })
+    bad((b) => { b[OFF.flags] = 0x40 | FLAG_X })
+    bad((b) => { b[OFF.flags] = FLAG_READY_FIRST | FLAG_X }) // ready-first only at the terminating node
     bad((b) => { b[OFF.flags] = FLAG_X | FLAG_Y })
     bad((b) => { b[OFF.flags] = 0 })
     bad((b) => { b[OFF.flags] = FLAG_Y | FLAG_TERMINATING })

@@ -82,10 +82,10 @@ describe('data layer keystream', () => {
     const a = randomBytes(64)
     const b = randomBytes(64)
     const keys = [
-      deriveDataLayerKey(k, 'outward', a, b), deriveDataLayerKey(k, 'inward', a, b),
-      deriveDataLayerKey(k, 'outward', b, a), deriveDataLayerKey(randomBytes(32), 'outward', a, b)
+      deriveDataLayerKey(k, 'along', a, b), deriveDataLayerKey(k, 'against', a, b),
+      deriveDataLayerKey(k, 'along', b, a), deriveDataLayerKey(randomBytes(32), 'along', a, b)
     ].map((x) => x.toString('hex'))
     assert.equal(new Set(keys).size, 4)
-    assert.throws(() => deriveDataLayerKey(k, 'outward', a, randomBytes(63)), RangeError)
+    assert.throws(() => deriveDataLayerKey(k, 'along', a, randomBytes(63)), RangeError)
   })
 })

@@ -189,18 +189,18 @@ export function sendOutward (t: EstablishedTunnel, chunk: Uint8Array, tamper?: {
   const buf = Buffer.from(chunk)
   t.owner.sealOutwardInPlace(buf)
   t.relays.forEach((r, i) => {
-    r.outward.applyInPlace(buf)
+    r.flowing(t.kind, 'outward').applyInPlace(buf)
     if (tamper?.relay === i) buf[tamper.byte] = (buf[tamper.byte] as number) ^ 0x01
   })
-  t.terminal.hop.outward.applyInPlace(buf)
+  t.terminal.hop.flowing(t.kind, 'outward').applyInPlace(buf)
   return buf
 }
 
 /** Data inward (Xn → owner) through every layer; returns what the owner reads. */
 export function sendInward (t: EstablishedTunnel, chunk: Uint8Array): Buffer {
   const buf = Buffer.from(chunk)
-  t.terminal.hop.inward.applyInPlace(buf)
-  for (let i = t.relays.length - 1; i >= 0; i--) t.relays[i]!.inward.applyInPlace(buf)
+  t.terminal.hop.flowing(t.kind, 'inward').applyInPlace(buf)
+  for (let i = t.relays.length - 1; i >= 0; i--) t.relays[i]!.flowing(t.kind, 'inward').applyInPlace(buf)
   t.owner.openInwardInPlace(buf)
   return buf
 }

@@ -91,14 +91,14 @@ describe('tunnel setup over a simulated chain', () => {
     for (const k of ownKeys) {
       for (const a of observed) {
         for (const c of observed) {
-          for (const d of ['outward', 'inward'] as DataDirection[]) derivable.add(fingerprint(deriveDataLayerKey(k, d, a, c)))
+          for (const d of ['along', 'against'] as DataDirection[]) derivable.add(fingerprint(deriveDataLayerKey(k, d, a, c)))
         }
       }
     }
     // …contains its own layers (it needs them) but none of the other hops' layers. (No data was sent: layers are at position 0.)
     for (const t of tunnels) {
-      for (const layer of [t.relays[0]!.outward, t.relays[0]!.inward]) assert.ok(derivable.has(layer.apply(Buffer.alloc(64)).toString('hex')))
-      for (const layer of [t.relays[1]!, t.terminal.hop].flatMap((h) => [h.outward, h.inward])) {
+      for (const layer of [t.relays[0]!.along, t.relays[0]!.against]) assert.ok(derivable.has(layer.apply(Buffer.alloc(64)).toString('hex')))
+      for (const layer of [t.relays[1]!, t.terminal.hop].flatMap((h) => [h.along, h.against])) {
         assert.ok(!derivable.has(layer.apply(Buffer.alloc(64)).toString('hex')))
       }
     }

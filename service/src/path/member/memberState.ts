@@ -14,21 +14,29 @@ export interface Round1State {
   constructionKey: Buffer
 }
 
-/** What an X-node keeps once round 2 succeeded. Y-nodes keep nothing. */
+/** One final path neighbour of an X-node and the link ID of the edge to it (both ends present the same ID). */
+export interface PathNeighbour {
+  peer: PeerRef
+  linkId: Buffer
+}
+
+/**
+ * What an X-node keeps once round 2 succeeded. Y-nodes keep nothing.
+ *
+ * The neighbours form an unordered pair, kept in canonical order (the
+ * smaller PeerId first): nothing tells a relay which of them is toward the
+ * owner (PROTOCOL.md §10 invariant 3). The terminating node has one.
+ */
 export interface PathMemberState {
-  /** Final predecessor in the path (an X-node, or the owner for X1). */
-  prev: PeerRef
-  /** Final successor; null for the terminating node. */
-  next: PeerRef | null
-  /** Link ID the final predecessor must present on /phantom/link. */
-  linkIn: Buffer
-  /** Link ID to present to the final successor; null for the terminating node. */
-  linkOut: Buffer | null
+  /** Two for a relay X-node, one for the terminating node; PeerIds ascending. */
+  neighbours: PathNeighbour[]
   constructionKey: Buffer
   keySeed: Buffer
   keyCount: number
   terminating: boolean
   entry: boolean
+  /** Terminating node only: it sends its ready block first (otherwise it answers the owner's). */
+  readyFirst: boolean
   /** Entry terminating node only: the AP address and the signed AP record to publish. */
   apAddress: Buffer | null
   apRecord: Buffer | null

@@ -9,7 +9,7 @@ import { DecodeError } from '../../wire/index.js'
 import { LINK_ID_BYTES } from '../setup/constants.js'
 import { isAllZero } from '../setup/peerRef.js'
 import { hashOfOthers, joinSlots, splitArray, transformArray } from '../setup/setupArray.js'
-import { FLAG_ENTRY, FLAG_SUCCESS, FLAG_TERMINATING, FLAG_X, type SetupPackage } from '../setup/setupPackage.js'
+import { FLAG_ENTRY, FLAG_READY_FIRST, FLAG_SUCCESS, FLAG_TERMINATING, FLAG_X, type SetupPackage } from '../setup/setupPackage.js'
 import { findOwnSlot } from './findOwnSlot.js'
 import type { DropDecision, ForwardDecision, MemberIdentity, PathMemberState, Round1State, SetupInput } from './memberState.js'
 import type { MemberOptions } from './processRound1.js'
@@ -33,11 +33,18 @@ function round2PackageViolation (pkg: SetupPackage, round1: Round1State): string
     if (!isAllZero(pkg.keySeed) || pkg.keyCount !== 0 || hasAp) return 'Y package carries path material'
     return null
   }
-  if (pkg.prev == null || isAllZero(pkg.linkIn)) return 'X package without final predecessor'
+  if (pkg.prev == null || isAllZero(pkg.linkIn)) return 'X package without a path neighbour'
   if (terminating) {
-    if (pkg.next != null || !isAllZero(pkg.linkOut)) return 'terminating package names a successor'
-  } else if (pkg.next == null || isAllZero(pkg.linkOut)) {
-    return 'X package without final successor'
+    if (pkg.next != null || !isAllZero(pkg.linkOut)) return 'terminating package names two neighbours'
+  } else {
+    if (pkg.next == null || isAllZero(pkg.linkOut)) return 'relay package without its second neighbour'
+    // canonical order: the pair cannot carry which side is the owner's
+    if (Buffer.compare(pkg.prev.peerId, pkg.next.peerId) >= 0) return 'path neighbours not in canonical order'
+    if (constantTimeEqual(pkg.linkIn, pkg.linkOut)) return 'both edges carry the same link ID'
+  }
+  for (const n of [pkg.prev, pkg.next]) {
+    // either end of an edge may have to dial the other
+    if (n != null && n.multiaddrs.length === 0) return 'path neighbour without an address'
   }
   if (pkg.keyCount === 0 || isAllZero(pkg.keySeed)) return 'X package without key material'
   if (entry) {
@@ -67,16 +74,17 @@ export function processRound2 (input: SetupInput, me: MemberIdentity, round1: Ro
     if (round1.role === 'X') {
       const terminating = (pkg.flags & FLAG_TERMINATING) !== 0
       const entry = (pkg.flags & FLAG_ENTRY) !== 0
+      const neighbours = [{ peer: pkg.prev!, linkId: Buffer.from(pkg.linkIn) }]
+      if (!terminating) neighbours.push({ peer: pkg.next!, linkId: Buffer.from(pkg.linkOut) })
+      if (neighbours.some((n) => constantTimeEqual(n.peer.peerId, me.peerId))) return drop('package names this node as its own neighbour')
       state = {
-        prev: pkg.prev!,
-        next: pkg.next,
-        linkIn: Buffer.from(pkg.linkIn),
-        linkOut: terminating ? null : Buffer.from(pkg.linkOut),
+        neighbours,
         constructionKey: Buffer.from(round1.constructionKey),
         keySeed: Buffer.from(pkg.keySeed),
         keyCount: pkg.keyCount,
         terminating,
         entry,
+        readyFirst: (pkg.flags & FLAG_READY_FIRST) !== 0,
         apAddress: entry ? Buffer.from(pkg.apAddress) : null,
         apRecord: entry ? Buffer.from(pkg.apRecord) : null
       }

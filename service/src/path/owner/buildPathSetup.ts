@@ -17,7 +17,7 @@ import { AP_ADDRESS_BYTES, AP_RECORD_MAX, ARRAY_SLOTS, DUMMY_OPS, LINK_ID_BYTES,
 import type { DummyOp } from '../setup/dummyOp.js'
 import { assertPeerRefFits, type PeerRef } from '../setup/peerRef.js'
 import { dummySlotFromSeed, hashOfOthers, joinSlots, slotHash, sortSlots, transformArray } from '../setup/setupArray.js'
-import { encodeSetupPackage, FLAG_ENTRY, FLAG_SUCCESS, FLAG_TERMINATING, FLAG_X, FLAG_Y, type SetupPackage } from '../setup/setupPackage.js'
+import { encodeSetupPackage, FLAG_ENTRY, FLAG_READY_FIRST, FLAG_SUCCESS, FLAG_TERMINATING, FLAG_X, FLAG_Y, type SetupPackage } from '../setup/setupPackage.js'
 import { sealSlot } from '../setup/slot.js'
 import { peelKeys, peelSlot, wrapSlot, type PeelKeys } from '../setup/slotPermutation.js'
 import { ringOrderViolation, type RingOrder } from '../ring/ringOrder.js'
@@ -33,6 +33,8 @@ export interface PathSetupRequest {
   keyCount: number
   /** Entry paths only: handed to the terminating node in round 2. */
   entry?: { apAddress: Uint8Array, apRecord: Uint8Array }
+  /** Who sends the first ready block when linking; random when absent (tests force it). */
+  readyFirst?: 'owner' | 'terminating'
 }
 
 const ZERO32 = Buffer.alloc(32)
@@ -45,10 +47,8 @@ function peerRefOf (peer: RingPeer): PeerRef {
 }
 
 /**
- * A predecessor is only ever authenticated, never dialed (the predecessor
- * dials), so every package names it by PeerId alone. This keeps X1 from
- * telling that its final predecessor (the owner) is special by its address
- * list.
+ * A ring predecessor is only ever authenticated, never dialled (the
+ * predecessor dials), so every round-1 package names it by PeerId alone.
  */
 function idOnly (peer: PeerRef): PeerRef {
   return { peerId: Buffer.from(peer.peerId), multiaddrs: [] }
@@ -183,16 +183,21 @@ export function buildPathSetup (request: PathSetupRequest): PathSetupPlan {
     linkOut: ringLinks[i + 1] as Buffer
   }))
   const round2: PackageBase[] = members.map(() => ({ ...common, flags: FLAG_Y | FLAG_SUCCESS, prev: null, next: null, linkIn: ZERO32, linkOut: ZERO32 }))
+  const readyFirst = request.readyFirst ?? (randomInt(2) === 0 ? 'owner' : 'terminating')
   hops.forEach((hop, j) => {
     const terminating = j === hops.length - 1
     const entry = terminating && request.kind === 'entry'
+    // the final neighbours as an unordered pair: canonical order, each with the link ID of its edge
+    const towardOwner = { peer: j === 0 ? ownerRef : peerRefOf(hops[j - 1]!.peer), linkId: hop.linkIn }
+    const pair = terminating ? [towardOwner] : [towardOwner, { peer: peerRefOf(hops[j + 1]!.peer), linkId: hop.linkOut as Buffer }]
+    pair.sort((a, b) => Buffer.compare(a.peer.peerId, b.peer.peerId))
     round2[hop.ringIndex] = {
       ...common,
-      flags: FLAG_X | FLAG_SUCCESS | (terminating ? FLAG_TERMINATING : 0) | (entry ? FLAG_ENTRY : 0),
-      prev: idOnly(j === 0 ? ownerRef : hops[j - 1]!.peer),
-      next: terminating ? null : peerRefOf(hops[j + 1]!.peer),
-      linkIn: hop.linkIn,
-      linkOut: hop.linkOut ?? ZERO32,
+      flags: FLAG_X | FLAG_SUCCESS | (terminating ? FLAG_TERMINATING : 0) | (entry ? FLAG_ENTRY : 0) | (terminating && readyFirst === 'terminating' ? FLAG_READY_FIRST : 0),
+      prev: pair[0]!.peer,
+      next: pair[1]?.peer ?? null,
+      linkIn: pair[0]!.linkId,
+      linkOut: pair[1]?.linkId ?? ZERO32,
       keySeed: hop.keySeed,
       keyCount: hop.keyCount,
       apAddress: entry ? Buffer.from(request.entry!.apAddress) : common.apAddress,
@@ -206,7 +211,8 @@ export function buildPathSetup (request: PathSetupRequest): PathSetupPlan {
       constructionKey: construction.publicKey,
       round1: buildRound(1, request, round1, ringLinks, construction.secretKey),
       round2: buildRound(2, request, round2, ringLinks, construction.secretKey),
-      hops
+      hops,
+      readyFirst
     }
   } finally {
     sodium.sodium_memzero(construction.secretKey)

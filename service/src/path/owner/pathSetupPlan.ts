@@ -26,9 +26,9 @@ export interface RoundPlan {
 export interface PathHop {
   peer: RingPeer
   ringIndex: number
-  /** Link ID its final predecessor (the owner for X1) presents to it. */
+  /** Link ID of its edge toward the owner (to the owner itself for X1); both ends of an edge present it. */
   linkIn: Buffer
-  /** Link ID it presents to its final successor; null for the terminating node. */
+  /** Link ID of its edge away from the owner; null for the terminating node. */
   linkOut: Buffer | null
   keySeed: Buffer
   keyCount: number
@@ -42,4 +42,6 @@ export interface PathSetupPlan {
   round1: RoundPlan
   round2: RoundPlan
   hops: PathHop[]
+  /** Who sends the first ready block when linking (the terminating node's package says so). */
+  readyFirst: 'owner' | 'terminating'
 }

@@ -3,22 +3,31 @@
  * rounds, send round 1 to the first ring member, accept the returning array
  * only as predicted (from the last member, over the expected link, on a new
  * inbound setup stream), the same for round 2 on the same two streams, then
- * link to X1 and wait for the ready block. Any deviation or timeout fails the
+ * the edge to X1 and the ready exchange. Any deviation or timeout fails the
  * attempt; the caller rebuilds with other nodes, never the same ring.
+ *
+ * The edge to X1 follows the rule of every edge: the end with the smaller
+ * PeerId opens it. When that is the owner, it opens the edge at the ring end
+ * nearer to X1 — as it sends round 2 if X1 comes before X2 in ring order,
+ * after round 2 came back otherwise — so that for X1, as for every relay, one
+ * edge comes from a neighbour that processed round 2 before it and the other
+ * from one that did so after it, whatever the orientation.
  */
 import type { Stream } from '@libp2p/interface'
 import { constantTimeEqual } from '../../crypto/index.js'
-import { PHANTOM_LINK_PROTOCOL, PHANTOM_SETUP_PROTOCOL } from '../../link/phantomProtocols.js'
+import { PHANTOM_SETUP_PROTOCOL } from '../../link/phantomProtocols.js'
 import { ExactReader } from '../network/exactReader.js'
-import { encodeLinkHello, expectedReadyBlock, LINK_BLOCK_BYTES } from '../network/linkBlocks.js'
-import { dialTargets, peerIdOfBytes } from '../network/peerAddressing.js'
+import { expectedReadyBlock, LINK_BLOCK_BYTES, ownerReadyBlock } from '../network/linkBlocks.js'
+import { dialTargets } from '../network/peerAddressing.js'
 import { closeQuietly, resetQuietly, sendAll } from '../network/streamSend.js'
 import { buildPathSetup, type PathSetupRequest } from '../owner/buildPathSetup.js'
 import { checkReturnedArray } from '../owner/checkReturnedArray.js'
 import type { PathHop, PathSetupPlan, RoundPlan } from '../owner/pathSetupPlan.js'
 import { SETUP_MESSAGE_BYTES } from '../setup/constants.js'
 import { encodeSetupMessage } from '../setup/setupMessage.js'
+import type { LinkRendezvous } from './linkRendezvous.js'
 import type { OwnerReturns, ReturnedStream } from './ownerReturns.js'
+import { dropEdge, openEdge, opensEdge, type EdgeStream } from './pathEdge.js'
 import type { PathRuntime } from './pathRuntime.js'
 import { WireTap } from './wireTap.js'
 
@@ -44,7 +53,7 @@ export function emptyTimings (): BuildTimings {
   return { sampleMs: 0, planMs: 0, round1Ms: 0, round2Ms: 0, linkMs: 0, totalMs: 0 }
 }
 
-/** The owner's end of a ready path: the link stream to X1 (kept open for tunnel control). */
+/** The owner's end of a ready path: the link stream of its edge to X1 (kept open for tunnel control). */
 export interface OwnedLink {
   stream: Stream
   reader: ExactReader
@@ -52,7 +61,7 @@ export interface OwnedLink {
   hops: PathHop[]
 }
 
-export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, request: PathSetupRequest, timings: BuildTimings): Promise<OwnedLink> {
+export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, rendezvous: LinkRendezvous, request: PathSetupRequest, timings: BuildTimings): Promise<OwnedLink> {
   const { settings } = rt
   let mark = rt.clock()
   const lap = (): number => { const now = rt.clock(); const d = now - mark; mark = now; return d }
@@ -72,7 +81,9 @@ export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, req
   let outbound: Stream | null = null
   let waitReturn: Promise<ReturnedStream> | null = null
   let cancelReturn = (): void => {}
-  let linkStream: Stream | null = null
+  let cancelEdgeClaim = (): void => {}
+  let edgePromise: Promise<EdgeStream> | null = null
+  let edge: EdgeStream | null = null
   const fail = (stage: BuildStage) => (err: unknown): never => {
     if (err instanceof PathBuildError) throw err
     throw new PathBuildError(stage, (err as Error).message)
@@ -97,6 +108,21 @@ export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, req
     }
     timings.round1Ms = lap()
 
+    // the edge to X1: claimed, or opened now or once round 2 is back (see the header)
+    const x1 = plan.hops[0]!
+    const ownerOpens = opensEdge(rt.selfPeerId, x1.peer.peerId)
+    const openEarly = plan.hops.length > 1 && x1.ringIndex < plan.hops[1]!.ringIndex
+    const startEdge = (): Promise<EdgeStream> => {
+      const x1Ref = { peerId: x1.peer.peerId, multiaddrs: x1.peer.multiaddrs }
+      return openEdge(rt, x1Ref, x1.linkIn, settings.roundTimeoutMs)
+    }
+    if (!ownerOpens) {
+      edgePromise = new Promise<EdgeStream>((resolve) => { cancelEdgeClaim = rendezvous.claim(x1.linkIn, x1.peer.peerId, resolve) })
+    } else if (openEarly) {
+      edgePromise = startEdge()
+    }
+    edgePromise?.catch(() => {})
+
     // round 2: same two streams
     await send(outStream, tapOut, plan.round2, settings.roundTimeoutMs).catch(fail('round2'))
     // (the first member closes its end once it forwarded round 2, so only the returning stream counts now)
@@ -113,28 +139,32 @@ export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, req
     closeQuietly(returned.stream, 5000)
     timings.round2Ms = lap()
 
-    // linking: owner → X1 with X1's link-in ID; the ready block comes back
-    const x1 = plan.hops[0]!
-    const target = dialTargets({ peerId: x1.peer.peerId, multiaddrs: x1.peer.multiaddrs })
-    linkStream = await rt.host.dialProtocol(target.addrs, PHANTOM_LINK_PROTOCOL, { signal: AbortSignal.timeout(settings.roundTimeoutMs), negotiateFully: false }).catch(fail('link'))
-    const tapLink = new WireTap(rt, 'link', 'outbound', peerIdOfBytes(x1.peer.peerId).toString())
-    const reader = new ExactReader(linkStream, LINK_BLOCK_BYTES)
-    const hello = encodeLinkHello(x1.linkIn)
-    await sendAll(linkStream, hello, settings.roundTimeoutMs).catch(fail('link'))
-    tapLink.send(hello.byteLength)
-    const ready = await reader.read(LINK_BLOCK_BYTES, settings.roundTimeoutMs).catch(fail('link'))
-    tapLink.recv(ready.byteLength)
+    // linking: the edge to X1, then one ready block each way (who starts is in the plan)
+    edgePromise ??= startEdge()
+    edge = await withTimeout(edgePromise, settings.roundTimeoutMs, 'link', 'no link with X1').catch(fail('link'))
+    const linked = edge
+    const mine = ownerReadyBlock(plan.hops)
+    const sendMine = async (): Promise<void> => {
+      await sendAll(linked.stream, mine, settings.roundTimeoutMs).catch(fail('link'))
+      linked.tap.send(mine.byteLength)
+    }
+    if (plan.readyFirst === 'owner') await sendMine()
+    const ready = await linked.reader.read(LINK_BLOCK_BYTES, settings.roundTimeoutMs).catch(fail('link'))
+    linked.tap.recv(ready.byteLength)
     if (!constantTimeEqual(ready, expectedReadyBlock(plan.hops))) throw new PathBuildError('link', 'wrong ready block')
+    if (plan.readyFirst === 'terminating') await sendMine()
     timings.linkMs = lap()
-    return { stream: linkStream, reader, hops: plan.hops }
+    return { stream: linked.stream, reader: linked.reader, hops: plan.hops }
   } catch (err) {
     if (outbound != null) resetQuietly(outbound, 'build failed')
     if (returned != null) { returned.reader.detach(); resetQuietly(returned.stream, 'build failed') }
-    if (linkStream != null) resetQuietly(linkStream, 'build failed')
+    if (edge != null) dropEdge(edge, 'build failed')
+    else void edgePromise?.then((e) => { dropEdge(e, 'build failed') }, () => {})
     if (err instanceof PathBuildError) throw err
     throw new PathBuildError('round1', (err as Error).message)
   } finally {
     cancelReturn()
+    cancelEdgeClaim()
     // a late returning stream for a failed build is reset
     if (returned == null && waitReturn != null) void waitReturn.then((r) => { r.reader.detach(); resetQuietly(r.stream, 'build failed') })
   }

@@ -29,9 +29,8 @@ export interface WireEvent {
 export interface MemberStateEvent {
   round: 1 | 2
   role: 'X' | 'Y'
-  /** Round 1: ring neighbours. Round 2: final path neighbours of an X-node (null = none). */
-  prev: string | null
-  next: string | null
+  /** Round 1: ring neighbours, previous then next. Round 2: an X-node's final path neighbours, in the canonical order of its package (none for a Y-node). */
+  neighbours: string[]
   terminating: boolean
 }
 
@@ -56,6 +55,8 @@ export interface PathTestHooks {
   interceptForward?: (context: ForwardContext) => Promise<ForwardInterception> | ForwardInterception
   /** Owner: force the ring orientation. */
   forceReverse?: boolean
+  /** Owner: force who sends the first ready block when linking. */
+  forceReadyFirst?: 'owner' | 'terminating'
 }
 
 export interface PathRuntime {

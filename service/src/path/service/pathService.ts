@@ -18,6 +18,7 @@ import type { PathSetupRequest } from '../owner/buildPathSetup.js'
 import { orderRing, type RingOrder } from '../ring/ringOrder.js'
 import type { RingPeer } from '../ring/ringPeer.js'
 import type { PeerRef } from '../setup/peerRef.js'
+import { LinkRendezvous } from './linkRendezvous.js'
 import { MemberLinks, type RelayedPathHandle } from './memberLinks.js'
 import type { PathHop } from '../owner/pathSetupPlan.js'
 import type { Stream } from '@libp2p/interface'
@@ -123,6 +124,7 @@ export class PathService {
   readonly settings: PathSettings
   private readonly rt: PathRuntime
   private readonly returns = new OwnerReturns()
+  private readonly rendezvous: LinkRendezvous
   private readonly links: MemberLinks
   private readonly relay: SetupRelay
   private readonly paths = new Map<string, OwnedPath>()
@@ -149,7 +151,8 @@ export class PathService {
       nextStreamTag: () => `s${++this.streamSerial}`
     }
     this.backoff = { exit: this.settings.retryBackoffMinMs, entry: this.settings.retryBackoffMinMs }
-    this.links = new MemberLinks(this.rt, deps.putRecord, deps.tunnels == null ? undefined : (h) => { deps.tunnels?.relayedPathLinked(h) })
+    this.rendezvous = new LinkRendezvous(this.rt)
+    this.links = new MemberLinks(this.rt, this.rendezvous, deps.putRecord, deps.tunnels == null ? undefined : (h) => { deps.tunnels?.relayedPathLinked(h) })
     this.relay = new SetupRelay(this.rt, this.returns, this.links)
   }
 
@@ -160,7 +163,7 @@ export class PathService {
     this.relay.resume()
     const limit = { maxInboundStreams: this.settings.maxConcurrentSetups + 8, maxOutboundStreams: this.settings.maxConcurrentSetups + 8, runOnLimitedConnection: false }
     await this.deps.host.handle(PHANTOM_SETUP_PROTOCOL, this.relay.handle, limit)
-    await this.deps.host.handle(PHANTOM_LINK_PROTOCOL, this.links.handle, { maxInboundStreams: this.settings.maxRelayedPaths, maxOutboundStreams: this.settings.maxRelayedPaths, runOnLimitedConnection: false })
+    await this.deps.host.handle(PHANTOM_LINK_PROTOCOL, this.rendezvous.handle, { maxInboundStreams: this.settings.maxRelayedPaths, maxOutboundStreams: this.settings.maxRelayedPaths, runOnLimitedConnection: false })
   }
 
   /** Registers the handlers and starts keeping exitCount exit and entryCount entry paths ready. */
@@ -180,6 +183,7 @@ export class PathService {
     for (const path of this.paths.values()) this.closePath(path.id)
     this.relay.closeAll()
     this.links.closeAll()
+    this.rendezvous.closeAll()
     if (this.relayStarted) await this.deps.host.unhandle([PHANTOM_SETUP_PROTOCOL, PHANTOM_LINK_PROTOCOL]).catch(() => {})
     this.relayStarted = false
   }
@@ -258,6 +262,7 @@ export class PathService {
       attempt.reversed = ring.reversed
       const owner = this.ownerRef()
       const request: PathSetupRequest = { owner, ring, kind, keyCount: this.settings.keyCount }
+      if (this.rt.hooks.forceReadyFirst != null) request.readyFirst = this.rt.hooks.forceReadyFirst
       if (kind === 'entry') {
         const identity = this.deps.ownerIdentity
         if (identity == null) throw new PathBuildError('plan', 'no owner identity for entry paths')
@@ -272,7 +277,7 @@ export class PathService {
         path.recordExpiresAt = signed.expiresAt
         apAddress = signed.apAddress
       }
-      const link = await runOwnerBuild(this.rt, this.returns, request, timings)
+      const link = await runOwnerBuild(this.rt, this.returns, this.rendezvous, request, timings)
       timings.totalMs = this.rt.clock() - startedAt
       if (!this.paths.has(path.id)) {
         // closed (service stopped) while building

@@ -34,8 +34,8 @@ import { remotePeerOf, WireTap } from './wireTap.js'
 export const SETUP_STREAM_BUDGET = 2 * SETUP_MESSAGE_BYTES
 const CLOSE_TIMEOUT_MS = 5000
 
-function peerText (ref: PeerRef | null): string | null {
-  if (ref == null) return null
+function peerText (ref: PeerRef | null): string {
+  if (ref == null) return 'none'
   try { return peerIdOfBytes(ref.peerId).toString() } catch { return 'invalid' }
 }
 
@@ -134,7 +134,7 @@ export class SetupRelay {
     try {
       const r1 = processRound1({ arrayBytes: message.arrayBytes, linkIdFromSender: message.linkId, senderPeerId }, memberIdentity(this.rt))
       if (r1.decision === 'drop') throw new SetupDrop(`round 1 dropped: ${r1.reason}`)
-      this.rt.hooks.onMemberState?.({ round: 1, role: r1.state.role, prev: peerText({ peerId: r1.state.ringPrevPeerId, multiaddrs: [] }), next: peerText(r1.state.ringNext), terminating: false })
+      this.rt.hooks.onMemberState?.({ round: 1, role: r1.state.role, neighbours: [peerText({ peerId: r1.state.ringPrevPeerId, multiaddrs: [] }), peerText(r1.state.ringNext)], terminating: false })
       forwarded = true
       outbound = await this.forward(1, r1.state.ringNext, r1.linkOut, r1.outArray, null)
 
@@ -145,11 +145,11 @@ export class SetupRelay {
       const r2 = processRound2({ arrayBytes: message2.arrayBytes, linkIdFromSender: message2.linkId, senderPeerId }, memberIdentity(this.rt), round1)
       if (r2.decision === 'drop') throw new SetupDrop(`round 2 dropped: ${r2.reason}`)
       if (r2.state != null) {
-        this.rt.hooks.onMemberState?.({ round: 2, role: 'X', prev: peerText(r2.state.prev), next: peerText(r2.state.next), terminating: r2.state.terminating })
+        this.rt.hooks.onMemberState?.({ round: 2, role: 'X', neighbours: r2.state.neighbours.map((n) => peerText(n.peer)), terminating: r2.state.terminating })
       } else {
-        this.rt.hooks.onMemberState?.({ round: 2, role: 'Y', prev: null, next: null, terminating: false })
+        this.rt.hooks.onMemberState?.({ round: 2, role: 'Y', neighbours: [], terminating: false })
       }
-      // keep the X-node state before forwarding: the owner may link as soon as the array is back
+      // an X-node starts linking its edges at once (a neighbour's link may even have come already)
       if (r2.state != null) this.links.expect(r2.state)
       await this.forward(2, r2.next, r2.linkOut, r2.outArray, outbound)
       closeQuietly(inbound, CLOSE_TIMEOUT_MS)

@@ -6,7 +6,7 @@
  */
 
 /** Version byte of a setup package. */
-export const SETUP_VERSION = 1
+export const SETUP_VERSION = 2
 
 /** Longest PeerId (multihash bytes) a package can name. Ed25519 identity PeerIds are 38 bytes. */
 export const PEER_ID_MAX = 64

@@ -16,15 +16,23 @@ export const FLAG_Y = 0x02
 export const FLAG_TERMINATING = 0x04
 export const FLAG_ENTRY = 0x08
 export const FLAG_SUCCESS = 0x10
-const KNOWN_FLAGS = FLAG_X | FLAG_Y | FLAG_TERMINATING | FLAG_ENTRY | FLAG_SUCCESS
+/** Round 2, terminating node only: it sends its ready block first (PROTOCOL.md §6 "Linking"); otherwise the owner does. */
+export const FLAG_READY_FIRST = 0x20
+const KNOWN_FLAGS = FLAG_X | FLAG_Y | FLAG_TERMINATING | FLAG_ENTRY | FLAG_SUCCESS | FLAG_READY_FIRST
 
 export interface SetupPackage {
-  /** Bit set of FLAG_*. Exactly one of X and Y; terminating only with X; entry only with terminating. */
+  /** Bit set of FLAG_*. Exactly one of X and Y; terminating only with X; entry and ready-first only with terminating. */
   flags: number
-  /** Round 1: ring neighbours. Round 2, X-node: final path neighbours. null = none (all zero). */
+  /**
+   * Round 1: ring neighbours, previous and next. Round 2, X-node: its final
+   * path neighbours as an unordered pair, written in canonical order (the
+   * smaller PeerId first; the terminating node has only the first), so that
+   * nothing in the package says which of them is toward the owner.
+   * null = none (all zero).
+   */
   prev: PeerRef | null
   next: PeerRef | null
-  /** Link ID the previous member presents / this member presents to the next; all zero = none. */
+  /** Round 1: link ID the previous member presents / this member presents to the next. Round 2: the link ID of the edge to `prev` / to `next`. All zero = none. */
   linkIn: Uint8Array
   linkOut: Uint8Array
   /** Ed25519 public construction key of this path build. */
@@ -88,6 +96,7 @@ function checkFlags (flags: number, fail: (message: string) => Error): void {
   if (x === y) throw fail('exactly one of X and Y must be set')
   if ((flags & FLAG_TERMINATING) !== 0 && !x) throw fail('terminating without X')
   if ((flags & FLAG_ENTRY) !== 0 && (flags & FLAG_TERMINATING) === 0) throw fail('entry without terminating')
+  if ((flags & FLAG_READY_FIRST) !== 0 && (flags & FLAG_TERMINATING) === 0) throw fail('ready-first without terminating')
 }
 
 /** Strict decoder: exactly SLOT_PLAIN bytes, known version and flags, bounded lengths, all padding zero. */

@@ -1,5 +1,5 @@
 import { permuteForward, permuteInverse } from '../blocks/blockPermutation.js'
-import { deriveDataLayerKey, type DataDirection } from '../data/dataLayerKey.js'
+import { deriveDataLayerKey, layerDirection, type DataDirection, type DataFlow } from '../data/dataLayerKey.js'
 import { KeystreamLayer, type KeystreamObserver } from '../data/keystreamLayer.js'
 
 /** Reports keystream use together with the layer's direction (instrumentation for invariant 7). */
@@ -16,14 +16,16 @@ export type LayerObserver = (direction: DataDirection, key: Buffer, start: numbe
  * the inverse permutation, a block travelling back gets the forward one.
  */
 export class HopTunnel {
-  readonly outward: KeystreamLayer
-  readonly inward: KeystreamLayer
+  /** Data travelling the way the first setup block travelled. */
+  readonly along: KeystreamLayer
+  /** Data travelling back. */
+  readonly against: KeystreamLayer
 
   constructor (readonly keyIndex: number, private readonly key: Buffer, firstOut: Uint8Array, secondIn: Uint8Array, observer?: LayerObserver) {
     const observe = (direction: DataDirection): KeystreamObserver | undefined =>
       observer == null ? undefined : (k, start, end) => { observer(direction, k, start, end) }
-    this.outward = new KeystreamLayer(deriveDataLayerKey(key, 'outward', firstOut, secondIn), { observer: observe('outward') })
-    this.inward = new KeystreamLayer(deriveDataLayerKey(key, 'inward', firstOut, secondIn), { observer: observe('inward') })
+    this.along = new KeystreamLayer(deriveDataLayerKey(key, 'along', firstOut, secondIn), { observer: observe('along') })
+    this.against = new KeystreamLayer(deriveDataLayerKey(key, 'against', firstOut, secondIn), { observer: observe('against') })
   }
 
   /** A setup block moving the way the first setup block moved (D_K). */
@@ -37,6 +39,11 @@ export class HopTunnel {
   }
 
   layer (direction: DataDirection): KeystreamLayer {
-    return direction === 'outward' ? this.outward : this.inward
+    return direction === 'along' ? this.along : this.against
+  }
+
+  /** At an end of the tunnel, which knows its kind: the layer of data flowing `flow`. */
+  flowing (kind: 'outbound' | 'inbound', flow: DataFlow): KeystreamLayer {
+    return this.layer(layerDirection(kind, flow))
   }
 }

@@ -45,7 +45,7 @@ export function answerInboundTunnel (params: {
     hops.push({ key, keyIndex: params.keyIndices[i] as number, firstOut: firstOuts[i] as Buffer, secondIn })
     secondIn = permuteForward(key, secondIn)
   })
-  return { firstOut: Buffer.from(params.layeredInit), replyOut, tunnel: new OwnerTunnel(init, hops, params.observer) }
+  return { firstOut: Buffer.from(params.layeredInit), replyOut, tunnel: new OwnerTunnel('inbound', init, hops, params.observer) }
 }
 
 /** Inbound symmetry step: the dummy from Xn is only checked for size and discarded; the owner answers with a fresh random block. */

@@ -55,5 +55,5 @@ export function completeOutboundTunnel (params: {
   if (init.kind !== 'outbound') throw new RangeError('not an outbound initialisation block')
   let replyOut = encodeReplyBlock(params.reply, init)
   for (let i = keys.length - 1; i >= 0; i--) replyOut = permuteForward(keys[i] as Buffer, replyOut)
-  return { replyOut, tunnel: new OwnerTunnel(init, hops, params.observer) }
+  return { replyOut, tunnel: new OwnerTunnel('outbound', init, hops, params.observer) }
 }

@@ -1,7 +1,7 @@
 import { permuteInverse } from '../blocks/blockPermutation.js'
 import { decodeConfirmationBlock } from '../blocks/confirmationBlock.js'
 import type { InitBlock } from '../blocks/initBlock.js'
-import { deriveDataLayerKey, type DataDirection } from '../data/dataLayerKey.js'
+import { deriveDataLayerKey, layerDirection, type DataDirection } from '../data/dataLayerKey.js'
 import { KeystreamLayer } from '../data/keystreamLayer.js'
 import { LayerStack } from '../data/layerStack.js'
 import type { LayerObserver } from '../hop/hopTunnel.js'
@@ -34,15 +34,15 @@ export class OwnerTunnel {
   readonly outward: LayerStack
   readonly inward: LayerStack
 
-  constructor (readonly init: InitBlock, private readonly hops: readonly OwnerHopView[], observer?: (hop: number) => LayerObserver | undefined) {
+  constructor (readonly kind: 'outbound' | 'inbound', readonly init: InitBlock, private readonly hops: readonly OwnerHopView[], observer?: (hop: number) => LayerObserver | undefined) {
     const stack = (direction: DataDirection): LayerStack => new LayerStack(hops.map((h, i) => {
       const observe = observer?.(i)
       return new KeystreamLayer(deriveDataLayerKey(h.key, direction, h.firstOut, h.secondIn), {
         observer: observe == null ? undefined : (k, start, end) => { observe(direction, k, start, end) }
       })
     }))
-    this.outward = stack('outward')
-    this.inward = stack('inward')
+    this.outward = stack(layerDirection(kind, 'outward'))
+    this.inward = stack(layerDirection(kind, 'inward'))
   }
 
   get keyIndices (): number[] {

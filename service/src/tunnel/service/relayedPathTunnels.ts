@@ -1,13 +1,16 @@
 /**
- * Tunnels over one path this node relays as an X-node (PROTOCOL.md §7):
+ * Tunnels over one path this node relays as an X-node (PROTOCOL.md §7). The
+ * path's edges are sides 'a' and 'b', in the canonical order of the package
+ * (the terminating node has only 'a'); nothing here knows which side is the
+ * owner's:
  *
  * - as a relay (not terminating): every 64-byte block on one link stream is
  *   transformed with a random key of the path's set and sent on the other
  *   (TunnelHop.acceptFirstBlock); a tunnel stream from one neighbour is
  *   answered by a new tunnel stream to the other (TunnelHop.backwardStep),
  *   one more block each way is transformed, then the two streams are joined
- *   with this hop's data layers;
- * - as the terminating node of an exit path: a probe from the predecessor is
+ *   with this hop's data layers, named after the way the first block went;
+ * - as the terminating node of an exit path: a probe from its neighbour is
  *   answered on a new tunnel stream (probe ‖ initialisation block), the
  *   owner's reply names the target, the target's AP record is fetched and
  *   one of its entry nodes is asked (/phantom/apconnect) to join; on success
@@ -42,7 +45,11 @@ import type { ExactReader } from '../../path/network/exactReader.js'
 import type { TunnelRuntime } from './tunnelRuntime.js'
 import { composeTransforms, type ApConnectEnd, type LocalApConnect } from './localApConnect.js'
 
-type Side = 'prev' | 'next'
+export type Side = 'a' | 'b'
+
+function otherSide (side: Side): Side {
+  return side === 'a' ? 'b' : 'a'
+}
 
 interface PendingInbound {
   apconnect: ApConnectEnd
@@ -63,8 +70,7 @@ export class RelayedPathTunnels {
   readonly id: string
   private readonly hop: TunnelHop | null
   private readonly terminal: TerminatingHop | null
-  private readonly prevChannel: LinkBlockChannel
-  private readonly nextChannel: LinkBlockChannel | null
+  private readonly channels = new Map<Side, LinkBlockChannel>()
   private readonly pendingInbound = new Map<string, PendingInbound>()
   private readonly pipes = new Set<TunnelPipe>()
   private closed = false
@@ -77,8 +83,10 @@ export class RelayedPathTunnels {
     const options = observer != null ? { observer } : {}
     this.hop = state.terminating ? null : new TunnelHop(keys, options)
     this.terminal = state.terminating ? new TerminatingHop(keys, options) : null
-    this.prevChannel = new LinkBlockChannel(handle.toPrev, (b) => { this.onLinkBlock('prev', b) })
-    this.nextChannel = handle.toNext == null ? null : new LinkBlockChannel(handle.toNext, (b) => { this.onLinkBlock('next', b) })
+    handle.edges.forEach((edge, i) => {
+      const side: Side = i === 0 ? 'a' : 'b'
+      this.channels.set(side, new LinkBlockChannel(edge.stream, (b) => { this.onLinkBlock(side, b) }))
+    })
   }
 
   get isEntryTerminating (): boolean {
@@ -87,38 +95,27 @@ export class RelayedPathTunnels {
 
   /** Link IDs by which neighbours name this path on tunnel streams. */
   linkIds (): Array<{ linkId: Buffer, side: Side, peer: PeerRef }> {
-    const { state } = this.handle
-    const out: Array<{ linkId: Buffer, side: Side, peer: PeerRef }> = [{ linkId: state.linkIn, side: 'prev', peer: state.prev }]
-    if (state.linkOut != null && state.next != null) out.push({ linkId: state.linkOut, side: 'next', peer: state.next })
-    return out
+    return this.handle.edges.map((edge, i) => ({ linkId: edge.neighbour.linkId, side: i === 0 ? 'a' : 'b', peer: edge.neighbour.peer }))
   }
 
   close (): void {
     if (this.closed) return
     this.closed = true
-    this.prevChannel.detach()
-    this.nextChannel?.detach()
+    for (const channel of this.channels.values()) channel.detach()
     for (const p of this.pendingInbound.values()) { clearTimeout(p.timer); abandon(p.apconnect, 'path closed') }
     this.pendingInbound.clear()
     // established tunnels outlive the path they were set up on (they have their own streams and keys)
   }
 
   private event (side: Side, channel: 'link' | 'tunnel', op: 'recv' | 'send' | 'open' | 'accept', bytes: number): void {
-    this.rt.hooks.onRelayEvent?.({ path: this.id, side, channel, op, bytes })
+    const hook = this.rt.hooks.onRelayEvent
+    if (hook != null) hook({ path: this.id, side, neighbour: peerIdOfBytes(this.edge(side).peer.peerId).toString(), channel, op, bytes })
   }
 
-  private neighbour (side: Side): PeerRef {
-    const { state } = this.handle
-    if (side === 'prev') return state.prev
-    if (state.next == null) throw new Error('terminating node has no successor')
-    return state.next
-  }
-
-  private linkIdTo (side: Side): Buffer {
-    const { state } = this.handle
-    if (side === 'prev') return state.linkIn
-    if (state.linkOut == null) throw new Error('terminating node has no successor')
-    return state.linkOut
+  private edge (side: Side): { peer: PeerRef, linkId: Buffer } {
+    const edge = this.handle.edges[side === 'a' ? 0 : 1]
+    if (edge == null) throw new Error('the terminating node has one neighbour')
+    return edge.neighbour
   }
 
   private onLinkBlock (side: Side, block: Buffer): void {
@@ -126,14 +123,14 @@ export class RelayedPathTunnels {
     this.event(side, 'link', 'recv', block.byteLength)
     if (this.hop != null) {
       const out = this.hop.acceptFirstBlock(block)
-      const other: Side = side === 'prev' ? 'next' : 'prev'
-      const channel = other === 'prev' ? this.prevChannel : this.nextChannel
+      const other = otherSide(side)
+      const channel = this.channels.get(other)
       if (out == null || channel == null) { this.rt.counters.droppedBlocks++; return }
       if (channel.send(out)) this.event(other, 'link', 'send', out.byteLength)
       return
     }
-    // terminating node: only a probe from the predecessor makes sense
-    if (side !== 'prev' || this.terminal == null || this.handle.state.entry) { this.rt.counters.droppedBlocks++; return }
+    // terminating node: only a probe from its neighbour makes sense
+    if (side !== 'a' || this.terminal == null || this.handle.state.entry) { this.rt.counters.droppedBlocks++; return }
     void this.answerProbe(block).catch((err: Error) => {
       this.rt.counters.setupFailures++
       this.rt.log.debug('outbound tunnel failed at the exit node', { err: err.message })
@@ -178,9 +175,9 @@ export class RelayedPathTunnels {
     if (this.tooManyTunnels()) throw new Error('too many tunnels')
     const step = hop.backwardStep(hello.first, hello.second)
     if (step == null) throw new Error('no cached block for this tunnel stream')
-    const other: Side = side === 'prev' ? 'next' : 'prev'
+    const other = otherSide(side)
     const timeoutMs = this.rt.settings.setupStepTimeoutMs
-    const far = await openTunnelStream(this.rt.host, this.neighbour(other), encodeTunnelStreamHello({ linkId: this.linkIdTo(other), first: step.firstOut, second: step.secondOut }), timeoutMs)
+    const far = await openTunnelStream(this.rt.host, this.edge(other).peer, encodeTunnelStreamHello({ linkId: this.edge(other).linkId, first: step.firstOut, second: step.secondOut }), timeoutMs)
     this.event(other, 'tunnel', 'open', 2 * BLOCK_BYTES)
     const farReader = setupReader(far, BLOCK_BYTES)
     try {
@@ -200,10 +197,8 @@ export class RelayedPathTunnels {
     }
     farReader.detach()
     nearReader.detach()
-    // data toward the successor is "outward" (toward the terminating node)
-    const tunnel = step.tunnel
-    if (side === 'next') this.join(far, near, tunnel.outward, tunnel.inward, 'relayed')
-    else this.join(near, far, tunnel.outward, tunnel.inward, 'relayed')
+    // the first block came from the far side: data from there travels "along" it
+    this.join(far, near, step.tunnel.along, step.tunnel.against, 'relayed')
   }
 
   /** Exit node, outbound steps 2–3 and 6: answer the probe, read the reply, connect to the target, confirm, join. */
@@ -213,29 +208,31 @@ export class RelayedPathTunnels {
     const answer = terminal.answerProbe(probe)
     if (answer == null) throw new Error('bad probe')
     const timeoutMs = this.rt.settings.setupStepTimeoutMs
-    const stream = await openTunnelStream(this.rt.host, this.neighbour('prev'), encodeTunnelStreamHello({ linkId: this.linkIdTo('prev'), first: answer.probeBack, second: answer.layeredInit }), timeoutMs)
-    this.event('prev', 'tunnel', 'open', 2 * BLOCK_BYTES)
+    const stream = await openTunnelStream(this.rt.host, this.edge('a').peer, encodeTunnelStreamHello({ linkId: this.edge('a').linkId, first: answer.probeBack, second: answer.layeredInit }), timeoutMs)
+    this.event('a', 'tunnel', 'open', 2 * BLOCK_BYTES)
     const reader = setupReader(stream, BLOCK_BYTES)
     let target: TargetSide | null = null
     try {
       const replyBlock = await reader.read(BLOCK_BYTES, timeoutMs)
-      this.event('prev', 'tunnel', 'recv', BLOCK_BYTES)
+      this.event('a', 'tunnel', 'recv', BLOCK_BYTES)
       const tunnel = terminal.readReply(answer.pending, replyBlock)
       if (tunnel == null || tunnel.reply.targetApAddress == null) throw new Error('reply does not check')
       target = await this.connectToTarget(tunnel.reply.targetApAddress)
       await sendAll(stream, terminal.confirmation(tunnel), timeoutMs)
-      this.event('prev', 'tunnel', 'send', BLOCK_BYTES)
+      this.event('a', 'tunnel', 'send', BLOCK_BYTES)
+      const outward = tunnel.hop.flowing('outbound', 'outward')
+      const inward = tunnel.hop.flowing('outbound', 'inward')
       // the target's record goes first, inside this hop's inward layer, as tunnel data
-      await sendAll(stream, tunnel.hop.inward.apply(encodeTargetRecordFrame(target.record)), timeoutMs)
+      await sendAll(stream, inward.apply(encodeTargetRecordFrame(target.record)), timeoutMs)
       reader.detach()
       if (target.kind === 'stream') {
         target.reader.detach()
-        this.join(stream, target.stream, tunnel.hop.outward, tunnel.hop.inward, 'ended')
+        this.join(stream, target.stream, outward, inward, 'ended')
       } else {
         // toward the target: this hop's outward layer, then the entry hop's layer from the apconnect side; back: the reverse
         this.join(stream, target.ownerStream,
-          composeTransforms(tunnel.hop.outward, target.fromApConnect),
-          composeTransforms(target.towardApConnect, tunnel.hop.inward), 'ended')
+          composeTransforms(outward, target.fromApConnect),
+          composeTransforms(target.towardApConnect, inward), 'ended')
       }
     } catch (err) {
       reader.detach()
@@ -307,19 +304,19 @@ export class RelayedPathTunnels {
     }, this.rt.settings.apConnectTimeoutMs)
     timer.unref()
     this.pendingInbound.set(key, { apconnect, timer })
-    if (!this.prevChannel.send(block)) {
+    if (this.channels.get('a')?.send(block) !== true) {
       clearTimeout(timer)
       this.pendingInbound.delete(key)
       return false
     }
-    this.event('prev', 'link', 'send', BLOCK_BYTES)
+    this.event('a', 'link', 'send', BLOCK_BYTES)
     return true
   }
 
   /** Entry node, inbound steps: the owner's tunnel stream brings the cached block and its reply. */
   private async acceptOwnerInbound (side: Side, stream: Stream, reader: ExactReader, hello: TunnelStreamHello): Promise<void> {
     const terminal = this.terminal as TerminatingHop
-    if (side !== 'prev') throw new Error('terminating node: tunnel stream from the wrong side')
+    if (side !== 'a') throw new Error('terminating node: tunnel stream from the wrong side')
     const key = hello.first.toString('hex')
     const pending = this.pendingInbound.get(key)
     if (pending == null) throw new Error('no pending inbound tunnel for this block')
@@ -331,20 +328,22 @@ export class RelayedPathTunnels {
       if (tunnel == null || (tunnel.reply.flags & 0x01) !== 0) throw new Error('owner refused or reply does not check')
       const timeoutMs = this.rt.settings.setupStepTimeoutMs
       await sendAll(stream, terminal.inboundDummy(), timeoutMs)
-      this.event('prev', 'tunnel', 'send', BLOCK_BYTES)
+      this.event('a', 'tunnel', 'send', BLOCK_BYTES)
       const dummy = await reader.read(BLOCK_BYTES, timeoutMs)
-      this.event('prev', 'tunnel', 'recv', BLOCK_BYTES)
+      this.event('a', 'tunnel', 'recv', BLOCK_BYTES)
       if (!terminal.acceptOwnerDummy(dummy)) throw new Error('bad dummy')
       const hop: HopTunnel = tunnel.hop
+      const outward = hop.flowing('inbound', 'outward')
+      const inward = hop.flowing('inbound', 'inward')
       if (apconnect.kind === 'local') {
         reader.detach()
         // the exit side of this node joins the two tunnels (connectLocally)
-        apconnect.local.accept(stream, hop.outward, hop.inward)
+        apconnect.local.accept(stream, outward, inward)
         return
       }
       await sendAll(apconnect.stream, encodeApConnectAccept(), timeoutMs)
       reader.detach()
-      this.join(stream, apconnect.stream, hop.outward, hop.inward, 'ended')
+      this.join(stream, apconnect.stream, outward, inward, 'ended')
     } catch (err) {
       abandon(apconnect, 'inbound tunnel failed')
       throw err

@@ -54,8 +54,10 @@ export interface TunnelTestHooks {
 /** One step a relay takes during tunnel setup, as it sees it. */
 export interface RelayEvent {
   path: string
-  /** Which neighbour: 'prev' = the path predecessor, 'next' = the successor. */
-  side: 'prev' | 'next'
+  /** Which neighbour, in the canonical order of the path package ('a' = the smaller PeerId; the terminating node has only 'a'). */
+  side: 'a' | 'b'
+  /** That neighbour's PeerId (known to the relay; tests use it to check what the side labels depend on). */
+  neighbour: string
   channel: 'link' | 'tunnel'
   op: 'recv' | 'send' | 'open' | 'accept'
   bytes: number

@@ -50,7 +50,7 @@ export interface TunnelSummary {
 }
 
 type LinkEntry =
-  | { kind: 'relayed', tunnels: RelayedPathTunnels, side: 'prev' | 'next', peer: PeerRef }
+  | { kind: 'relayed', tunnels: RelayedPathTunnels, side: 'a' | 'b', peer: PeerRef }
   | { kind: 'owned', tunnels: OwnerPathTunnels }
 
 /** A tunnel stream must bring its hello within this. */

@@ -38,7 +38,7 @@ describe(`path service upkeep: counts, rotation, rebuild (${NODES} hosts)`, func
       const victim = ready('exit')[0]!
       for (const n of lab!.nodes.slice(1)) {
         for (const conn of n.host.getConnections(owner.host.peerId)) {
-          for (const s of conn.streams) if (s.protocol === '/phantom/link/1.0.0') s.abort(new Error('test: break the path'))
+          for (const s of conn.streams) if (s.protocol === '/phantom/link/2.0.0') s.abort(new Error('test: break the path'))
         }
       }
       await waitFor('broken path marked failed', () => owner.service.list().find((p) => p.id === victim)?.state !== 'ready', 10_000, 20)

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { streamPair } from '@libp2p/utils'
 import { DecodeError } from '../../../src/wire/index.js'
 import { ExactReader, StreamReadError } from '../../../src/path/network/exactReader.js'
-import { decodeLinkHello, encodeLinkHello, expectedReadyBlock, LINK_BLOCK_BYTES, readyLayer, xorBlocks } from '../../../src/path/network/linkBlocks.js'
+import { decodeLinkHello, encodeLinkHello, expectedReadyBlock, LINK_BLOCK_BYTES, ownerCheck, ownerReadyBlock, relayReadyLayer, terminalReady, xorBlocks } from '../../../src/path/network/linkBlocks.js'
 
 describe('link blocks', () => {
   it('hello round-trips every non-zero link ID', () => {
@@ -31,14 +31,29 @@ describe('link blocks', () => {
     assert.throws(() => decodeLinkHello(reserved), DecodeError)
   })
 
-  it('the ready block the owner expects is what the hops produce, terminating node first, each X-node XORing its layer', () => {
-    fc.assert(fc.property(fc.array(fc.record({ keySeed: fc.uint8Array({ minLength: 32, maxLength: 32 }), linkIn: fc.uint8Array({ minLength: 32, maxLength: 32 }) }), { minLength: 2, maxLength: 6 }), (hops) => {
-      let block = readyLayer(hops[hops.length - 1]!.keySeed, hops[hops.length - 1]!.linkIn)
-      for (let j = hops.length - 2; j >= 0; j--) block = xorBlocks(block, readyLayer(hops[j]!.keySeed, hops[j]!.linkIn))
-      assert.ok(block.equals(expectedReadyBlock(hops)))
-      // a hop that does not know the terminating node's key seed cannot produce it
-      const forged = expectedReadyBlock([...hops.slice(0, -1), { keySeed: Buffer.alloc(32, 7), linkIn: hops[hops.length - 1]!.linkIn }])
-      assert.ok(!forged.equals(block) || Buffer.from(hops[hops.length - 1]!.keySeed).equals(Buffer.alloc(32, 7)))
+  it('ready blocks: each relay XORs one layer, the same both ways; the owner\'s block reaches the terminating node as ownerCheck, the terminating node\'s reaches the owner as expected', () => {
+    const link = fc.uint8Array({ minLength: 32, maxLength: 32 })
+    fc.assert(fc.property(fc.array(fc.record({ keySeed: link, linkIn: link }), { minLength: 1, maxLength: 6 }), (raw) => {
+      // edge j joins X(j-1) (the owner for j = 0) and Xj; a hop's linkOut is the next hop's linkIn
+      const hops = raw.map((h, j) => ({ ...h, linkOut: j + 1 < raw.length ? raw[j + 1]!.linkIn : null }))
+      const t = hops[hops.length - 1]!
+      const relays = hops.slice(0, -1)
+      // the owner's block, forwarded X1 … X(n-1)
+      let toT = ownerReadyBlock(hops)
+      for (const r of relays) toT = xorBlocks(toT, relayReadyLayer(r.keySeed, r.linkOut!, r.linkIn))
+      assert.ok(toT.equals(ownerCheck(t.keySeed, t.linkIn)))
+      // the terminating node's block, forwarded X(n-1) … X1; a relay's layer ignores the order of its link IDs
+      let toO = terminalReady(t.keySeed, t.linkIn)
+      for (const r of [...relays].reverse()) toO = xorBlocks(toO, relayReadyLayer(r.keySeed, r.linkIn, r.linkOut!))
+      assert.ok(toO.equals(expectedReadyBlock(hops)))
+      // whoever does not know the terminating node's key seed cannot produce either end's block
+      const forgedHops = [...relays, { ...t, keySeed: Buffer.alloc(32, 7) }]
+      if (!Buffer.from(t.keySeed).equals(Buffer.alloc(32, 7))) {
+        assert.ok(!expectedReadyBlock(forgedHops).equals(toO))
+        assert.ok(!ownerCheck(Buffer.alloc(32, 7), t.linkIn).equals(toT))
+      }
+      // the two directions never carry the same block at the terminating node
+      assert.ok(!ownerCheck(t.keySeed, t.linkIn).equals(terminalReady(t.keySeed, t.linkIn)))
     }), { numRuns: 50 })
   })
 })

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net'
 import { once } from 'node:events'
 import type { PhantomStream } from '../../../src/session/streams/phantomStream.js'
 import type { RelayEvent } from '../../../src/tunnel/service/index.js'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { randomBytes } from '../../../src/crypto/index.js'
 import { waitFor } from '../../harness/waitFor.js'
 import { InProcessNetwork } from '../../harness/inProcessNetwork.js'
@@ -79,7 +80,7 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
     assert.ok(received.equals(data))
   })
 
-  it('invariant 3: every relay sees the same sequence of events for the inbound and the outbound tunnel (neighbours swapped)', () => {
+  it('invariant 3: every relay sees the same sequence of events for the inbound and the outbound tunnel, and its side labels come from PeerIds alone', () => {
     const byPath = new Map<string, Array<RelayEvent & { node: number }>>()
     for (const e of relayEvents) {
       const key = `${e.node}/${e.path}`
@@ -91,18 +92,48 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
       const first = events[0]!.side
       return events.map((e) => `${e.channel} ${e.op} ${e.side === first ? 'A' : 'B'} ${e.bytes}`)
     }
-    const outbound = relays.filter((events) => events[0]!.side === 'prev')
-    const inbound = relays.filter((events) => events[0]!.side === 'next')
-    assert.ok(outbound.length >= 2, `relays of the outbound tunnel: ${outbound.length}`)
-    assert.ok(inbound.length >= 2, `relays of the inbound tunnel: ${inbound.length}`)
-    const reference = canonical(outbound[0]!)
+    // Ground truth, known to the test only: which neighbour of each relay is toward the owner of its path.
+    const ownerSide = (node: number, neighbours: string[]): { kind: 'outbound' | 'inbound', towardOwner: string } | null => {
+      const self = net.nodes[node]!.peerId.toString()
+      for (const [owner, kind, pathKind] of [[0, 'outbound', 'exit'], [1, 'inbound', 'entry']] as const) {
+        for (const p of net.nodes[owner]!.tunnelService.ownedPathMembers().filter((m) => m.kind === pathKind)) {
+          const j = p.hops.indexOf(self)
+          if (j < 0 || j === p.hops.length - 1) continue
+          const towardOwner = j === 0 ? net.nodes[owner]!.peerId.toString() : p.hops[j - 1]!
+          const away = p.hops[j + 1]!
+          if (neighbours.includes(towardOwner) && neighbours.includes(away)) return { kind, towardOwner }
+        }
+      }
+      return null
+    }
+    const kinds = { outbound: 0, inbound: 0 }
+    let reference: string[] | null = null
+    for (const events of relays) {
+      const node = events[0]!.node
+      const neighbours = [...new Set(events.map((e) => e.neighbour))]
+      assert.equal(neighbours.length, 2, `node ${node}: events with two neighbours`)
+      // side 'a' is the neighbour with the smaller PeerId, whatever the orientation
+      for (const e of events) {
+        const other = neighbours.find((n) => n !== e.neighbour)!
+        const smaller = Buffer.compare(peerIdFromString(e.neighbour).toMultihash().bytes, peerIdFromString(other).toMultihash().bytes) < 0
+        assert.equal(e.side, smaller ? 'a' : 'b', `node ${node}: side label of ${e.neighbour}`)
+      }
+      const truth = ownerSide(node, neighbours)
+      assert.ok(truth != null, 'the relay belongs to one of the paths in use')
+      kinds[truth.kind]++
+      // the first block comes from the owner's side outbound (the probe) and from the other side inbound (the initialisation block)
+      assert.equal(events[0]!.neighbour === truth.towardOwner, truth.kind === 'outbound', `node ${node}, ${truth.kind} tunnel: first block from the owner's side?`)
+      reference ??= canonical(events)
+      assert.deepEqual(canonical(events), reference)
+    }
+    assert.ok(kinds.outbound >= 2, `relays of outbound tunnels: ${kinds.outbound}`)
+    assert.ok(kinds.inbound >= 2, `relays of inbound tunnels: ${kinds.inbound}`)
     assert.deepEqual(reference, [
       'link recv A 64', 'link send B 64',
       'tunnel accept B 128', 'tunnel open A 128',
       'tunnel recv A 64', 'tunnel send B 64',
       'tunnel recv B 64', 'tunnel send A 64'
     ])
-    for (const events of [...outbound, ...inbound]) assert.deepEqual(canonical(events), reference)
   })
 
   it('invariant 7: no keystream is used twice: every data-layer key belongs to one layer at each of its two ends, and its ranges never overlap', () => {
@@ -140,10 +171,10 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
     const first = await echoThrough(await net.nodes[0]!.openStream(net.apOf(1), 7), Buffer.from('before'))
     assert.equal(first.received.toString(), 'before')
     // the entry node of this session: the only node whose part of the new tunnel starts by sending a block toward
-    // its predecessor (the inbound request); relays start by receiving one, the exit node by receiving the probe
+    // its only neighbour (the inbound request); relays start by receiving one, the exit node by receiving the probe
     const starts = new Map<string, RelayEvent & { node: number }>()
     for (const e of relayEvents.slice(mark)) if (!starts.has(`${e.node}/${e.path}`)) starts.set(`${e.node}/${e.path}`, e)
-    const entryStarts = [...starts.values()].filter((e) => e.channel === 'link' && e.op === 'send' && e.side === 'prev')
+    const entryStarts = [...starts.values()].filter((e) => e.channel === 'link' && e.op === 'send')
     assert.equal(entryStarts.length, 1, `one entry node for the new tunnel: ${JSON.stringify(entryStarts)}`)
     const entryIndex = entryStarts[0]!.node
     // take the session's entry path down by stopping X-nodes of it: never A or B, and only while B keeps an entry path

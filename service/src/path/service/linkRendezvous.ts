@@ -5,6 +5,10 @@
  * a stream whose hello names a link ID nobody claimed yet is parked, bounded
  * in number and time, until its end claims it; a claimed one is delivered at
  * once. Either way it must come from the neighbour the claim names.
+ *
+ * Bounds: at most `path.maxConcurrentSetups` parked streams, at most
+ * MAX_PARKED_PER_PEER of them from one peer (an honest neighbour has one
+ * early edge per path it builds with us), each for one round timeout.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { constantTimeEqual } from '../../crypto/index.js'
@@ -15,6 +19,9 @@ import { resetQuietly } from '../network/streamSend.js'
 import { dropEdge, LINK_READ_SLACK, type EdgeStream } from './pathEdge.js'
 import type { PathRuntime } from './pathRuntime.js'
 import { remotePeerOf, WireTap } from './wireTap.js'
+
+/** Early links one remote peer may have parked at once. */
+export const MAX_PARKED_PER_PEER = 4
 
 interface Claim {
   peerId: Uint8Array
@@ -35,6 +42,12 @@ export class LinkRendezvous {
   constructor (private readonly rt: PathRuntime) {}
 
   get parkedCount (): number { return this.parked.size }
+
+  private parkedFrom (remote: Buffer): number {
+    let n = 0
+    for (const p of this.parked.values()) if (p.remote.equals(remote)) n++
+    return n
+  }
 
   readonly handle = (stream: Stream, connection: Connection): void => {
     void this.accept(stream, connection).catch((err: Error) => {
@@ -98,7 +111,10 @@ export class LinkRendezvous {
       claim.deliver(edge)
       return
     }
-    if (this.parked.has(key) || this.parked.size >= settings.maxConcurrentSetups) { reader.detach(); throw new Error('no room to park an early link') }
+    if (this.parked.has(key) || this.parked.size >= settings.maxConcurrentSetups || this.parkedFrom(remote) >= MAX_PARKED_PER_PEER) {
+      reader.detach()
+      throw new Error('no room to park an early link')
+    }
     const timer = setTimeout(() => {
       if (this.parked.get(key)?.edge !== edge) return
       this.parked.delete(key)

@@ -202,8 +202,8 @@ export class PathService {
   }
 
   /** Member-side load, for status and tests. */
-  memberLoad (): { waiting: number, setups: number, unlinked: number, relayed: number } {
-    return { waiting: this.relay.waitingStreams, setups: this.relay.activeSetups, unlinked: this.links.pendingCount, relayed: this.links.relayedCount }
+  memberLoad (): { waiting: number, setups: number, unlinked: number, relayed: number, parkedLinks: number } {
+    return { waiting: this.relay.waitingStreams, setups: this.relay.activeSetups, unlinked: this.links.pendingCount, relayed: this.links.relayedCount, parkedLinks: this.rendezvous.parkedCount }
   }
 
   /** Forgets which nodes took part in failed builds (operator command, tests). */

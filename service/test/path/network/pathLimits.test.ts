@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import type { Stream } from '@libp2p/interface'
 import { randomBytes } from '../../../src/crypto/index.js'
 import { PHANTOM_LINK_PROTOCOL, PHANTOM_SETUP_PROTOCOL } from '../../../src/link/phantomProtocols.js'
+import { MAX_PARKED_PER_PEER } from '../../../src/path/service/linkRendezvous.js'
 import { encodeLinkHello } from '../../../src/path/network/linkBlocks.js'
 import { SETUP_MESSAGE_BYTES } from '../../../src/path/setup/constants.js'
 import { waitFor } from '../../harness/waitFor.js'
@@ -68,6 +69,21 @@ describe(`path setup limits: bounded reads, silent drops, overload (${NODES} hos
     trySend(flood, randomBytes(100_000))
     for (const s of [garbage, unknown, flood]) await waitReset(s)
     assert.equal(member.service.memberLoad().relayed, 0)
+  })
+
+  it('a member parks at most MAX_PARKED_PER_PEER early links from one peer, and drops each after one round timeout', async () => {
+    const member = lab!.nodes[4]!
+    const attacker = lab!.nodes[6]!
+    const streams: Stream[] = []
+    for (let i = 0; i < MAX_PARKED_PER_PEER + 3; i++) {
+      const s = await openRaw(attacker, member, PHANTOM_LINK_PROTOCOL)
+      trySend(s, encodeLinkHello(randomBytes(32)))
+      streams.push(s)
+    }
+    // the excess is refused at once; the rest waits for a claim that never comes
+    await waitFor('four parked, the excess refused', () => member.service.memberLoad().parkedLinks === MAX_PARKED_PER_PEER && streams.filter((s) => s.status !== 'open').length === 3, 10_000, 5)
+    for (const s of streams) await waitReset(s)
+    assert.equal(member.service.memberLoad().parkedLinks, 0)
   })
 
   it('an overloaded member drops a new setup silently (the build fails); paths build through it again once it is free', async () => {

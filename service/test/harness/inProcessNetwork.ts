@@ -18,6 +18,8 @@ import type { TunnelTestHooks } from '../../src/tunnel/service/index.js'
 const HOUR = 3_600_000
 
 export interface InProcessNodeSpec {
+  /** Default: one port on 127.0.0.1; [] for a node nobody can dial (node 0, everybody's seed, must listen). */
+  listen?: string[]
   exitCount?: number
   entryCount?: number
   services?: NodeSettings['services']
@@ -40,7 +42,7 @@ export class InProcessNetwork {
         const settings: NodeSettings = {
           dataDir: join(net.dir, `n${i}`),
           controlSocket: join(net.dir, `n${i}.sock`),
-          listen: ['/ip4/127.0.0.1/tcp/0'],
+          listen: s.listen ?? ['/ip4/127.0.0.1/tcp/0'],
           announce: [],
           bootstrap: [...seeds],
           mdns: false,

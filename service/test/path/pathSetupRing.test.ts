@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
+import { randomBytes } from 'node:crypto'
 import {
   ARRAY_BYTES, ARRAY_SLOTS, buildPathSetup, checkReturnedArray, MAX_RING_MEMBERS, orderRing, encodeSetupPackage, findOwnSlot, splitArray, SLOT_PLAIN, type PathMemberState
 } from '../../src/path/index.js'
@@ -136,7 +137,8 @@ describe('path setup around the ring (owner prediction vs real member processing
     const request = { owner: ring.owner, ring: ring.plan.ring, kind: 'exit' as const, keyCount: 8 }
     assert.doesNotThrow(() => buildPathSetup(request))
     assert.throws(() => buildPathSetup({ ...request, ring: { ...ring.plan.ring, reversed: !ring.plan.ring.reversed } }), RangeError)
-    assert.throws(() => buildPathSetup({ ...request, owner: { ...ring.owner, multiaddrs: [] } }), RangeError)
+    const deafMember = { ...ring.plan.ring.members[0]!, peer: { ...ring.plan.ring.members[0]!.peer, multiaddrs: [] } }
+    assert.throws(() => buildPathSetup({ ...request, ring: { ...ring.plan.ring, members: [deafMember, ...ring.plan.ring.members.slice(1)] } }), /dialable/)
     assert.throws(() => buildPathSetup({ ...request, owner: { ...ring.owner, peerId: ring.plan.ring.members[0]!.peer.peerId } }), RangeError)
     assert.throws(() => buildPathSetup({ ...request, keyCount: 0 }), RangeError)
     assert.throws(() => buildPathSetup({ ...request, kind: 'entry' }), RangeError)
@@ -144,6 +146,26 @@ describe('path setup around the ring (owner prediction vs real member processing
     const xs = Array.from({ length: 10 }, makeNode).map((n) => n.peer)
     const ys = Array.from({ length: MAX_RING_MEMBERS - 9 }, makeNode).map((n) => n.peer)
     assert.throws(() => buildPathSetup({ owner: big.owner, ring: orderRing(xs, ys), kind: 'exit', keyCount: 1 }), /at most/)
+  })
+
+  it('an owner without a dialable address is named without any: the last member and X1 accept it as their neighbour in both rounds, nobody else is told of it', () => {
+    for (const kind of ['exit', 'entry'] as const) {
+      for (const reverse of [false, true]) {
+        const owner = { peerId: randomBytes(38), multiaddrs: [] }
+        const ring = buildTestRing({ x: 3, extraY: 1, kind, reverse, owner })
+        const { r1, r2, pathStates } = runBothRounds(ring)
+        assert.equal(r1.dropped, null, r1.dropped?.reason)
+        assert.equal(r2.dropped, null, r2.dropped?.reason)
+        assert.ok(checkReturnedArray(ring.plan.round2, r2.returned!))
+        const x1 = pathStates[ring.plan.hops[0]!.ringIndex]!
+        const named = x1.neighbours.filter((n) => Buffer.from(n.peer.peerId).equals(owner.peerId))
+        assert.equal(named.length, 1, 'X1 names the owner as one neighbour')
+        assert.deepEqual(named[0]!.peer.multiaddrs, [])
+        for (const hop of ring.plan.hops.slice(1)) {
+          for (const n of pathStates[hop.ringIndex]!.neighbours) assert.ok(n.peer.multiaddrs.length > 0, 'a relay further out is named a neighbour without an address')
+        }
+      }
+    }
   })
 
   it('works with real libp2p Ed25519 PeerIds', async () => {

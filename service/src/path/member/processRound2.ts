@@ -42,10 +42,8 @@ function round2PackageViolation (pkg: SetupPackage, round1: Round1State): string
     if (Buffer.compare(pkg.prev.peerId, pkg.next.peerId) >= 0) return 'path neighbours not in canonical order'
     if (constantTimeEqual(pkg.linkIn, pkg.linkOut)) return 'both edges carry the same link ID'
   }
-  for (const n of [pkg.prev, pkg.next]) {
-    // either end of an edge may have to dial the other
-    if (n != null && n.multiaddrs.length === 0) return 'path neighbour without an address'
-  }
+  // A neighbour without an address is an owner that cannot be dialled: it connected to this node before
+  // round 1 (PROTOCOL.md §6, round 1), and the edge is opened over that connection.
   if (pkg.keyCount === 0 || isAllZero(pkg.keySeed)) return 'X package without key material'
   if (entry) {
     if (isAllZero(pkg.apAddress) || pkg.apRecord.byteLength === 0) return 'entry package without AP data'

@@ -56,3 +56,13 @@ export function dialTargets (ref: PeerRef): { peerId: PeerId, addrs: Multiaddr[]
   }
   return { peerId, addrs }
 }
+
+/**
+ * What to dial to reach `ref`: its addresses, or, when the package named it
+ * without any (an owner that cannot be dialled, which connected to this node
+ * first), its PeerId alone, which libp2p answers with the open connection.
+ */
+export function dialTarget (ref: PeerRef): { peerId: PeerId, target: PeerId | Multiaddr[] } {
+  const { peerId, addrs } = dialTargets(ref)
+  return { peerId, target: ref.multiaddrs.length === 0 ? peerId : addrs }
+}

@@ -25,7 +25,7 @@ import type { RingPeer } from '../ring/ringPeer.js'
 import type { PathHop, PathSetupPlan, RoundPlan, SetupArrival } from './pathSetupPlan.js'
 
 export interface PathSetupRequest {
-  /** The owner's own PeerId and dialable multiaddrs: the ring closes on it. */
+  /** The owner's own PeerId and dialable multiaddrs (none when it has no dialable address): the ring closes on it. */
   owner: PeerRef
   ring: RingOrder<RingPeer>
   kind: 'exit' | 'entry'
@@ -60,8 +60,9 @@ function validate (request: PathSetupRequest): void {
   const members = request.ring.members
   if (members.length > MAX_RING_MEMBERS) throw new RangeError(`path setup: a ring has at most ${MAX_RING_MEMBERS} members`)
   assertPeerRefFits(request.owner, 'owner')
-  // A successor is always named with at least one address: a member whose "next" had none could tell it is the owner.
-  if (request.owner.multiaddrs.length === 0) throw new RangeError('path setup: the owner must give at least one multiaddr')
+  // An owner without a dialable address gives none (PROTOCOL.md §6, round 1): it connects to the last ring member and to
+  // X1 before round 1, and they reach it over those connections. Its neighbours can tell it apart by that
+  // (docs/threat-model.md); every ring member, by contrast, must be dialable.
   const ids = new Set([Buffer.from(request.owner.peerId).toString('hex')])
   for (const m of members) {
     assertPeerRefFits(m.peer, 'ring member')

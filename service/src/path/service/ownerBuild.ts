@@ -12,19 +12,27 @@
  * after round 2 came back otherwise — so that for X1, as for every relay, one
  * edge comes from a neighbour that processed round 2 before it and the other
  * from one that did so after it, whatever the orientation.
+ *
+ * An owner without a dialable address (behind NAT, or listening nowhere)
+ * names itself in the packages without addresses and, before round 1,
+ * connects to the two members that would otherwise dial it: the last ring
+ * member, which opens the returning setup stream, and X1, which opens the
+ * edge when its PeerId is the smaller. They open their streams over these
+ * connections (PROTOCOL.md §6, round 1).
  */
 import type { Stream } from '@libp2p/interface'
 import { constantTimeEqual } from '../../crypto/index.js'
 import { PHANTOM_SETUP_PROTOCOL } from '../../link/phantomProtocols.js'
 import { ExactReader } from '../network/exactReader.js'
 import { expectedReadyBlock, LINK_BLOCK_BYTES, ownerReadyBlock } from '../network/linkBlocks.js'
-import { dialTargets } from '../network/peerAddressing.js'
+import { dialTargets, peerIdOfBytes } from '../network/peerAddressing.js'
 import { closeQuietly, resetQuietly, sendAll } from '../network/streamSend.js'
 import { buildPathSetup, type PathSetupRequest } from '../owner/buildPathSetup.js'
 import { checkReturnedArray } from '../owner/checkReturnedArray.js'
 import type { PathHop, PathSetupPlan, RoundPlan } from '../owner/pathSetupPlan.js'
 import { SETUP_MESSAGE_BYTES } from '../setup/constants.js'
 import { encodeSetupMessage } from '../setup/setupMessage.js'
+import type { PeerRef } from '../setup/peerRef.js'
 import type { LinkRendezvous } from './linkRendezvous.js'
 import type { OwnerReturns, ReturnedStream } from './ownerReturns.js'
 import { dropEdge, openEdge, opensEdge, type EdgeStream } from './pathEdge.js'
@@ -90,6 +98,10 @@ export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, ren
   }
 
   try {
+    if (request.owner.multiaddrs.length === 0) {
+      // (counted in round 1's time)
+      await connectFirst(rt, [request.ring.members[request.ring.members.length - 1]!.peer, plan.hops[0]!.peer], settings.roundTimeoutMs).catch(fail('round1'))
+    }
     // round 1: open the setup stream to the first member, the array returns on a new inbound stream
     waitReturn = new Promise<ReturnedStream>((resolve) => { cancelReturn = returns.expect(plan.round1.expectedReturn.linkId, resolve) })
     const first = dialTargets(plan.round1.first)
@@ -183,4 +195,17 @@ async function withTimeout<T> (promise: Promise<T>, ms: number, stage: BuildStag
   } finally {
     if (timer != null) clearTimeout(timer)
   }
+}
+
+/**
+ * Connects to each of `peers` (a connection libp2p already has is kept), so
+ * that they can open streams to an owner they could not dial.
+ */
+async function connectFirst (rt: PathRuntime, peers: PeerRef[], timeoutMs: number): Promise<void> {
+  const distinct = new Map(peers.map((p) => [Buffer.from(p.peerId).toString('hex'), p]))
+  await Promise.all([...distinct.values()].map(async (peer) => {
+    const { addrs } = dialTargets(peer)
+    if (addrs.length === 0) throw new Error(`ring member ${peerIdOfBytes(peer.peerId).toString()} has no usable address`)
+    await rt.host.dial(addrs, { signal: AbortSignal.timeout(timeoutMs) })
+  }))
 }

@@ -133,6 +133,8 @@ export class PathService {
   private readonly backoff: Record<PathKind, number>
   private timer: NodeJS.Timeout | undefined
   private running = false
+  /** Whether the last build found this node without a dialable address (logged when it changes). */
+  private undialable = false
   private relayStarted = false
   private serial = 0
   private streamSerial = 0
@@ -328,10 +330,21 @@ export class PathService {
     if (this.running) queueMicrotask(() => { this.maintain() })
   }
 
-  /** This node as the ring's closing member: its PeerId and the addresses the last member dials. */
+  /**
+   * This node as the ring's closing member: its PeerId and the addresses the
+   * last member dials; none when it has no dialable address, and then the
+   * build connects to the members that must reach it first (ownerBuild.ts).
+   */
   private ownerRef (): PeerRef {
     const multiaddrs = fittingMultiaddrs(this.deps.host.getMultiaddrs())
-    if (multiaddrs.length === 0) throw new PathBuildError('plan', 'this node has no dialable address to close the ring on')
+    if ((multiaddrs.length === 0) !== this.undialable) {
+      this.undialable = multiaddrs.length === 0
+      if (this.undialable) {
+        this.rt.log.warn('this node has no dialable address: it connects to its paths\' first nodes itself, and they can tell it owns those paths (docs/threat-model.md item 6)')
+      } else {
+        this.rt.log.info('this node has a dialable address again: its paths\' members dial it')
+      }
+    }
     return { peerId: this.rt.selfPeerId, multiaddrs }
   }
 

@@ -20,7 +20,7 @@ import { processRound1 } from '../member/processRound1.js'
 import { processRound2 } from '../member/processRound2.js'
 import type { Round1State } from '../member/memberState.js'
 import { ExactReader } from '../network/exactReader.js'
-import { dialTargets, peerIdBytes, peerIdOfBytes } from '../network/peerAddressing.js'
+import { dialTarget, peerIdBytes, peerIdOfBytes } from '../network/peerAddressing.js'
 import { closeQuietly, resetQuietly, sendAll } from '../network/streamSend.js'
 import { SETUP_MESSAGE_BYTES } from '../setup/constants.js'
 import type { PeerRef } from '../setup/peerRef.js'
@@ -203,9 +203,9 @@ export class SetupRelay {
     try {
       if (out == null) {
         if (round === 2) return null
-        const { addrs } = dialTargets(next)
-        if (addrs.length === 0) throw new Error('successor has no usable address')
-        const stream = await this.rt.host.dialProtocol(addrs, PHANTOM_SETUP_PROTOCOL, { signal: AbortSignal.timeout(this.rt.settings.roundTimeoutMs), negotiateFully: false })
+        const { target } = dialTarget(next)
+        if (Array.isArray(target) && target.length === 0) throw new Error('successor has no usable address')
+        const stream = await this.rt.host.dialProtocol(target, PHANTOM_SETUP_PROTOCOL, { signal: AbortSignal.timeout(this.rt.settings.roundTimeoutMs), negotiateFully: false })
         this.track(stream)
         // the successor never sends anything back on a setup stream
         const guard = new ExactReader(stream, 0)

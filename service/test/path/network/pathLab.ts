@@ -20,6 +20,7 @@ import type { SampledNode } from '../../../src/netdb/randomNodeSampler.js'
 import { fittingMultiaddrs } from '../../../src/path/network/peerAddressing.js'
 import { generatePathOwnerIdentity, PathService, type MemberStateEvent, type PathSettings, type PathTestHooks, type WireEvent } from '../../../src/path/service/index.js'
 import { LOOPBACK_NETWORKS } from '../../../src/link/loopbackNetworks.js'
+import { waitFor } from '../../harness/waitFor.js'
 
 export interface LabNode {
   index: number
@@ -43,13 +44,15 @@ export interface LabOptions {
   record?: boolean
   /** Real DHT put for the terminating node; default: recorded in `puts` only. */
   putRecord?: (node: LabNode, key: Uint8Array, value: Uint8Array) => Promise<number>
+  /** Nodes that listen nowhere: they can dial out but nobody can dial them (an owner behind NAT). */
+  undialable?: (index: number) => boolean
 }
 
-/** A bare host as the lab uses it: TCP on loopback, Noise, yamux, identify; no discovery, no DHT. */
-export async function createLabHost (): Promise<Libp2p> {
+/** A bare host as the lab uses it: TCP on loopback (or nowhere: `listen` false), Noise, yamux, identify; no discovery, no DHT. */
+export async function createLabHost (listen = true): Promise<Libp2p> {
   return await createLibp2p({
     privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
     connectionManager: { allow: [...LOOPBACK_NETWORKS] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -84,7 +87,7 @@ export class PathLab {
     const lab = new PathLab(nodes)
     try {
       for (let i = 0; i < count; i++) {
-        const host = await createLabHost()
+        const host = await createLabHost(options.undialable?.(i) !== true)
         const pbk = x25519Generate()
         const hooks: PathTestHooks = {}
         const logLines: string[] = []
@@ -131,6 +134,14 @@ export class PathLab {
     const preferred = pool.findIndex((n) => n.peerId === this.preferred)
     if (preferred > 0) pool.unshift(...pool.splice(preferred, 1))
     return pool.slice(0, count)
+  }
+
+  /** Cuts `owner` off from everybody, so any connection or peer-store entry afterwards comes from its next build. */
+  async isolate (owner: LabNode): Promise<void> {
+    for (const p of owner.service.list()) owner.service.closePath(p.id)
+    for (const conn of owner.host.getConnections()) await owner.host.hangUp(conn.remotePeer)
+    await waitFor('no connection to the owner left', () => this.nodes.every((n) => n.host.getConnections(owner.host.peerId).length === 0), 10_000, 20)
+    for (const n of this.nodes) if (n !== owner) await n.host.peerStore.delete(owner.host.peerId)
   }
 
   clearRecords (): void {

@@ -15,14 +15,6 @@ function view (events: WireEvent[], protocol: WireEvent['protocol']): string {
   return events.filter((e) => e.protocol === protocol).map((e) => `${e.direction}:${e.event}:${e.bytes}`).join(' ')
 }
 
-/** Cuts the owner off from everybody, so any connection or peer-store entry afterwards comes from the next build. */
-async function isolateOwner (lab: PathLab, owner: LabNode): Promise<void> {
-  for (const p of owner.service.list()) owner.service.closePath(p.id)
-  for (const conn of owner.host.getConnections()) await owner.host.hangUp(conn.remotePeer)
-  await waitFor('no connection to the owner left', () => lab.nodes.every((n) => n.host.getConnections(owner.host.peerId).length === 0), 10_000, 20)
-  for (const n of lab.nodes) if (n !== owner) await n.host.peerStore.delete(owner.host.peerId)
-}
-
 describe(`path setup over libp2p: ${NODES} hosts on loopback`, function () {
   this.timeout(120_000)
   let lab: PathLab | undefined
@@ -41,7 +33,7 @@ describe(`path setup over libp2p: ${NODES} hosts on loopback`, function () {
         // repeated from scratch; any other failure fails the test.
         let attempt: BuildAttempt | undefined
         for (let tries = 1; ; tries++) {
-          await isolateOwner(lab, owner)
+          await lab.isolate(owner)
           lab.clearRecords()
           const result = await owner.service.buildPath(kind, { maxAttempts: 1 })
           attempt = result.attempts[0]!

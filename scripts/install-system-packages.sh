@@ -11,6 +11,7 @@ packages=(
   iproute2 iputils-ping     # namespaces, veth, TUN configuration, ping in system tests
   curl dnsutils             # SOCKS5 and DNS tests (curl, dig)
   iperf3 netcat-openbsd tcpdump  # TUN system tests (iperf3, nc, a capture proving no DNS query leaves)
+  nftables                  # the NAT routers of the system test with nodes behind NAT
   procps util-linux         # ps, setpriv/unshare in privilege tests
 )
 # Node.js only when there is none: npm ci then brings the project's own Node 24

@@ -90,6 +90,11 @@ export const CONFIG_SCHEMA = {
           description: 'Dial and announce private, link-local and loopback addresses (for LANs and tests on loopback).',
           type: 'boolean',
           default: false
+        },
+        reachable: {
+          description: 'false: other nodes cannot open connections to this one (NAT or a firewall in the way): it announces no address, runs the DHT as a client, is never chosen for others\' paths, and connects first to the members of its own paths that must reach it.',
+          type: 'boolean',
+          default: true
         }
       }
     },

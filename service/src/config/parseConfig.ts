@@ -18,7 +18,7 @@ interface RawConfig {
   bootstrap: string[]
   seedFiles: string[]
   mdns: boolean
-  network: { allowPrivateAddresses: boolean }
+  network: { allowPrivateAddresses: boolean, reachable: boolean }
   peerCache: { size: number }
   log: { level: LogLevel }
   keys: { pathBuildingKeyRotation: string, pathBuildingKeyGrace: string }
@@ -144,7 +144,7 @@ function resolve (raw: RawConfig): PhantomConfig {
     bootstrap: [...raw.bootstrap],
     seedFiles: [...raw.seedFiles],
     mdns: raw.mdns,
-    network: { allowPrivateAddresses: raw.network.allowPrivateAddresses },
+    network: { allowPrivateAddresses: raw.network.allowPrivateAddresses, reachable: raw.network.reachable },
     peerCache: { size: raw.peerCache.size },
     log: { level: raw.log.level },
     keys: {

@@ -27,6 +27,8 @@ export interface PhantomConfig {
   network: {
     /** Dial and announce private, link-local and loopback addresses (LANs, tests). */
     allowPrivateAddresses: boolean
+    /** false: nobody can dial this node; it announces no address and runs the DHT as a client. */
+    reachable: boolean
   }
   peerCache: {
     /** Most peers remembered in the peer cache in dataDir (0 disables it). */

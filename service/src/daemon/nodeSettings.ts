@@ -14,6 +14,8 @@ export interface NodeSettings {
   seedFiles?: string[]
   mdns: boolean
   allowPrivateAddresses: boolean
+  /** false: announce no address, DHT client mode (nobody can dial this node). Default true. */
+  reachable?: boolean
   peerCacheSize: number
   pathBuildingKeyRotationMs: number
   pathBuildingKeyGraceMs: number

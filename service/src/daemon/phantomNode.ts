@@ -204,6 +204,7 @@ export class PhantomNode {
       bootstrap: joinPeers,
       mdns: settings.mdns,
       allowPrivateAddresses: settings.allowPrivateAddresses,
+      reachable: settings.reachable ?? true,
       validators: { ...validatorMap(rejections) },
       selectors: { ...selectorMap() },
       datastore,

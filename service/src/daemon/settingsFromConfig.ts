@@ -13,6 +13,7 @@ export function settingsFromConfig (config: PhantomConfig): NodeSettings {
     seedFiles: config.seedFiles,
     mdns: config.mdns,
     allowPrivateAddresses: config.network.allowPrivateAddresses,
+    reachable: config.network.reachable,
     peerCacheSize: config.peerCache.size,
     pathBuildingKeyRotationMs: config.keys.pathBuildingKeyRotationMs,
     pathBuildingKeyGraceMs: config.keys.pathBuildingKeyGraceMs,

@@ -35,6 +35,12 @@ export interface PhantomHostOptions extends AddressPolicy {
   announce: string[]
   bootstrap: string[]
   mdns: boolean
+  /**
+   * false: nobody can open a connection to this node (NAT, a firewall). It then
+   * announces no address at all (identify, node record, seed export) and runs
+   * the DHT as a client, so peers neither list it nor try to dial it. Default true.
+   */
+  reachable?: boolean
   validators: Validators
   selectors: Selectors
   datastore?: Datastore
@@ -46,8 +52,8 @@ export interface PhantomHostOptions extends AddressPolicy {
 
 /**
  * The link layer (PROTOCOL.md §5): TCP, Noise XX, yamux, identify, ping, and
- * kad-dht in server mode on the Phantom network's own protocol ID, never the
- * public IPFS DHT.
+ * kad-dht on the Phantom network's own protocol ID, never the public IPFS DHT
+ * (in server mode, unless the node is configured as not reachable).
  */
 export async function createPhantomHost (options: PhantomHostOptions): Promise<PhantomHost> {
   const policy: AddressPolicy = { allowPrivateAddresses: options.allowPrivateAddresses, ipv4MappingPrefix: options.ipv4MappingPrefix ?? null }
@@ -65,9 +71,11 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
       // On a LAN (allowPrivateAddresses) also announce the IPv4 link-local
       // addresses libp2p leaves out of a wildcard listener, read from the
       // interfaces at every call: a LAN without DHCP has nothing else.
-      announceFilter: options.allowPrivateAddresses && options.announce.length === 0
-        ? (addrs) => filterAllowedAddresses(withLinkLocalAddresses(addrs, options.listen, linkLocalIPv4Addresses()), policy)
-        : (addrs) => filterAllowedAddresses(addrs, policy)
+      announceFilter: options.reachable === false
+        ? () => []
+        : options.allowPrivateAddresses && options.announce.length === 0
+          ? (addrs) => filterAllowedAddresses(withLinkLocalAddresses(addrs, options.listen, linkLocalIPv4Addresses()), policy)
+          : (addrs) => filterAllowedAddresses(addrs, policy)
     },
     connectionManager: {
       allow: [...LOOPBACK_NETWORKS],
@@ -91,7 +99,8 @@ export async function createPhantomHost (options: PhantomHostOptions): Promise<P
       ping: ping(),
       dht: kadDHT({
         protocol: PHANTOM_KAD_PROTOCOL,
-        clientMode: false,
+        // a node nobody can dial only queries: as a server it would be listed in routing tables and dialled in vain
+        clientMode: options.reachable === false,
         validators: options.validators,
         selectors: options.selectors,
         peerInfoMapper: options.allowPrivateAddresses ? passthroughMapper : removePrivateAddressesMapper,

@@ -59,7 +59,7 @@ describe('config documentation and example file agree with the schema', () => {
   it('the schema has the options the daemon reads', () => {
     assert.deepEqual(options.map((o) => o.name), [
       'dataDir', 'controlSocket', 'listen', 'announce', 'bootstrap', 'seedFiles', 'mdns',
-      'network.allowPrivateAddresses', 'peerCache.size', 'log.level',
+      'network.allowPrivateAddresses', 'network.reachable', 'peerCache.size', 'log.level',
       'keys.pathBuildingKeyRotation', 'keys.pathBuildingKeyGrace',
       'netdb.nodeRecordLifetime', 'netdb.republishInterval', 'netdb.queryResponders',
       'path.x', 'path.extraY', 'path.count.exit', 'path.count.entry', 'path.rotateAfter', 'path.setupTimeout',

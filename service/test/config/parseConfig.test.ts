@@ -16,6 +16,7 @@ seedFiles: [/media/stick/seeds.txt]
 mdns: false
 network:
   allowPrivateAddresses: true
+  reachable: false
 peerCache:
   size: 0
 log:
@@ -79,7 +80,7 @@ describe('config parsing: valid files', () => {
       bootstrap: [],
       seedFiles: ['/etc/phantom/seeds.txt', '/run/phantom-seed/seeds.txt'],
       mdns: true,
-      network: { allowPrivateAddresses: false },
+      network: { allowPrivateAddresses: false, reachable: true },
       peerCache: { size: 1000 },
       log: { level: 'info' },
       keys: { pathBuildingKeyRotationMs: 24 * 3_600_000, pathBuildingKeyGraceMs: 3_600_000 },
@@ -119,7 +120,7 @@ describe('config parsing: valid files', () => {
       bootstrap: [`/ip4/192.0.2.1/tcp/4821/p2p/${PEER_ID}`, `/dns4/seed.example/tcp/4821/p2p/${PEER_ID}`],
       seedFiles: ['/media/stick/seeds.txt'],
       mdns: false,
-      network: { allowPrivateAddresses: true },
+      network: { allowPrivateAddresses: true, reachable: false },
       peerCache: { size: 0 },
       log: { level: 'debug' },
       keys: { pathBuildingKeyRotationMs: 12 * 3_600_000, pathBuildingKeyGraceMs: 30 * 60_000 },
@@ -218,7 +219,7 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('log:\n  level: info\nnetwork:\n\n  allowPrivateAdresses: true\n', {
       line: 5,
       field: 'network.allowPrivateAdresses',
-      says: ['unknown option (known options under network: allowPrivateAddresses)']
+      says: ['unknown option (known options under network: allowPrivateAddresses, reachable)']
     })
   })
 

@@ -140,6 +140,8 @@ export class PhantomNode {
   private readonly startedAt = Date.now()
   private cacheTimer: NodeJS.Timeout | undefined
   private stopping: Promise<void> | undefined
+  /** Connections peers have opened to this node since it started (a node nobody can reach has none). */
+  inboundConnections = 0
   pathService!: PathService
   tunnelService!: TunnelService
   sessionService!: SessionService
@@ -254,6 +256,7 @@ export class PhantomNode {
       lookupNode: async (peerId) => await node.lookupNode(peerId),
       putRecord: async (key, value) => await node.putRecord(key, value),
       ownerIdentity: { routing: apIdentity.routing, e2ePublicKey: apIdentity.e2ePublicKey },
+      inboundConnectionsSeen: () => node.inboundConnections,
       log: log.child('path')
     }, { keyCount: node.searcher.keyCount, ...settings.path })
     log.info('node started', {
@@ -338,6 +341,9 @@ export class PhantomNode {
           this.log.debug('discovered peer unreachable', { peer, retryInMs, err })
         })
         .finally(() => { this.discoveryDials.delete(peer) })
+    })
+    this.host.addEventListener('connection:open', (evt) => {
+      if (evt.detail.direction === 'inbound') this.inboundConnections++
     })
     this.host.addEventListener('peer:connect', (evt) => {
       this.discoveryBackoff.connected(evt.detail.toString())

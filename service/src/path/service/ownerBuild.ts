@@ -48,6 +48,9 @@ export class PathBuildError extends Error {
   }
 }
 
+/** How a build fails when the round-1 array never returns to the owner. */
+export const ROUND1_SILENCE = 'no array came back'
+
 export interface BuildTimings {
   sampleMs: number
   planMs: number
@@ -114,7 +117,7 @@ export async function runOwnerBuild (rt: PathRuntime, returns: OwnerReturns, ren
     outClosed.catch(() => {})
     const tapOut = new WireTap(rt, 'setup', 'outbound', first.peerId.toString())
     await send(outStream, tapOut, plan.round1, settings.roundTimeoutMs).catch(fail('round1'))
-    returned = await withTimeout(Promise.race([waitReturn, outClosed]), settings.roundTimeoutMs, 'round1', 'no array came back')
+    returned = await withTimeout(Promise.race([waitReturn, outClosed]), settings.roundTimeoutMs, 'round1', ROUND1_SILENCE)
     if (!checkReturnedArray(plan.round1, { senderPeerId: returned.senderPeerId, linkId: returned.message.linkId, arrayBytes: returned.message.arrayBytes })) {
       throw new PathBuildError('round1', 'returned array differs from the prediction')
     }

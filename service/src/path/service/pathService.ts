@@ -22,7 +22,7 @@ import { LinkRendezvous } from './linkRendezvous.js'
 import { MemberLinks, type RelayedPathHandle } from './memberLinks.js'
 import type { PathHop } from '../owner/pathSetupPlan.js'
 import type { Stream } from '@libp2p/interface'
-import { emptyTimings, PathBuildError, runOwnerBuild, type BuildStage, type BuildTimings, type OwnedLink } from './ownerBuild.js'
+import { emptyTimings, PathBuildError, ROUND1_SILENCE, runOwnerBuild, type BuildStage, type BuildTimings, type OwnedLink } from './ownerBuild.js'
 import { OwnerReturns } from './ownerReturns.js'
 import { resolvePathSettings, type PathSettings } from './pathDefaults.js'
 import { signedEntryRecord, type PathOwnerIdentity } from './pathOwnerIdentity.js'
@@ -48,7 +48,12 @@ export interface PathServiceDeps {
   clock?: () => number
   /** The tunnel layer: takes over the link streams of relayed and owned paths once they are linked. */
   tunnels?: PathTunnelListener
+  /** Optional: how many connections peers have opened to this node so far (for the reachability hint). */
+  inboundConnectionsSeen?: () => number
 }
+
+/** Builds in a row whose round 1 never came back, at a node nobody ever connected to, before it is told it may be unreachable. */
+export const UNREACHABLE_HINT_AFTER = 3
 
 /** An own path once ready, handed to the tunnel layer (which reads its link stream from then on). */
 export interface OwnedPathHandle {
@@ -135,6 +140,9 @@ export class PathService {
   private running = false
   /** Whether the last build found this node without a dialable address (logged when it changes). */
   private undialable = false
+  /** Own builds in a row, named with addresses, whose round-1 array never came back. */
+  private round1Silences = 0
+  private unreachableHinted = false
   private relayStarted = false
   private serial = 0
   private streamSerial = 0
@@ -304,6 +312,7 @@ export class PathService {
         })
       }
       attempt.ok = true
+      this.round1Silences = 0
       this.rt.log.info('path ready', { id: path.id, kind, hops: path.hops, ms: timings.totalMs })
       return { attempt, path, ...(apAddress != null ? { apAddress } : {}) }
     } catch (err) {
@@ -316,6 +325,7 @@ export class PathService {
       const until = this.rt.clock() + this.settings.suspectForMs
       if (failure.stage !== 'sample' && failure.stage !== 'plan') for (const m of attempt.ring) this.suspects.set(m.peerId, until)
       this.rt.log.info('path build failed', { id: path.id, kind, stage: failure.stage, reason: failure.message })
+      this.noteRound1Silence(failure)
       return { attempt, path: null }
     }
   }
@@ -328,6 +338,23 @@ export class PathService {
     this.notifyClosed(path)
     this.rt.log.info('path closed', { id: path.id, kind: path.kind })
     if (this.running) queueMicrotask(() => { this.maintain() })
+  }
+
+  /**
+   * The last ring member dials the owner at the addresses it announces. When
+   * round 1 keeps not coming back and no peer has ever opened a connection to
+   * this node, those addresses most likely reach nobody (NAT, a firewall, a
+   * private address on a network that allows them): say so once, with the fix.
+   */
+  private noteRound1Silence (failure: PathBuildError): void {
+    if (failure.stage !== 'round1' || !failure.message.includes(ROUND1_SILENCE) || this.undialable) return
+    this.round1Silences++
+    if (this.unreachableHinted || this.round1Silences < UNREACHABLE_HINT_AFTER || this.deps.inboundConnectionsSeen?.() !== 0) return
+    this.unreachableHinted = true
+    this.rt.log.warn('path builds keep failing in round 1 and no peer has ever connected to this node: it is probably not reachable at the addresses it announces; set network.reachable: false, or forward the port and set announce', {
+      builds: this.round1Silences,
+      announced: this.deps.host.getMultiaddrs().map(String)
+    })
   }
 
   /**

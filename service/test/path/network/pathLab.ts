@@ -13,6 +13,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { PrivateKey } from '@libp2p/interface'
 import { shuffleInPlace, x25519Generate, type X25519KeyPair } from '../../../src/crypto/index.js'
 import { createLogger, type Logger } from '../../../src/logging/logger.js'
 import type { NodeRecord } from '../../../src/netdb/records/nodeRecord.js'
@@ -46,13 +47,17 @@ export interface LabOptions {
   putRecord?: (node: LabNode, key: Uint8Array, value: Uint8Array) => Promise<number>
   /** Nodes that listen nowhere: they can dial out but nobody can dial them (an owner behind NAT). */
   undialable?: (index: number) => boolean
+  /** Addresses a node announces instead of its own (e.g. one where nothing listens). */
+  announceFor?: (index: number) => string[] | undefined
+  /** A node's identity key (default: a fresh one), e.g. to place a node's PeerId among the others'. */
+  privateKeyFor?: (index: number) => PrivateKey | undefined
 }
 
 /** A bare host as the lab uses it: TCP on loopback (or nowhere: `listen` false), Noise, yamux, identify; no discovery, no DHT. */
-export async function createLabHost (listen = true): Promise<Libp2p> {
+export async function createLabHost (listen = true, announce: string[] = [], privateKey?: PrivateKey): Promise<Libp2p> {
   return await createLibp2p({
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [] },
+    privateKey: privateKey ?? await generateKeyPair('Ed25519'),
+    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0'] : [], announce },
     connectionManager: { allow: [...LOOPBACK_NETWORKS] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -87,7 +92,9 @@ export class PathLab {
     const lab = new PathLab(nodes)
     try {
       for (let i = 0; i < count; i++) {
-        const host = await createLabHost(options.undialable?.(i) !== true)
+        const host = await createLabHost(options.undialable?.(i) !== true, options.announceFor?.(i) ?? [], options.privateKeyFor?.(i))
+        let inbound = 0
+        host.addEventListener('connection:open', (evt) => { if (evt.detail.direction === 'inbound') inbound++ })
         const pbk = x25519Generate()
         const hooks: PathTestHooks = {}
         const logLines: string[] = []
@@ -110,6 +117,7 @@ export class PathLab {
             return options.putRecord != null ? await options.putRecord(node, key, value) : 1
           },
           ownerIdentity: generatePathOwnerIdentity(),
+          inboundConnectionsSeen: () => inbound,
           log
         }, { diversity: false, ...options.settings, ...options.settingsFor?.(i) }, hooks)
         nodes.push(node)

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { BuildAttempt, WireEvent } from '../../../src/path/service/index.js'
 import { peerIdBytes } from '../../../src/path/network/peerAddressing.js'
 import { opensEdge } from '../../../src/path/service/pathEdge.js'
+import { UNREACHABLE_HINT_AFTER } from '../../../src/path/service/pathService.js'
 import { waitFor } from '../../harness/waitFor.js'
 import { PathLab } from './pathLab.js'
 
@@ -20,7 +24,13 @@ describe(`path setup by an owner that cannot be dialled: ${NODES} hosts on loopb
   const builds: Array<{ kind: 'exit' | 'entry', reversed: boolean, x1Opens: boolean, attempt: BuildAttempt, ownerWire: WireEvent[], inbound: number }> = []
 
   before(async function () {
-    lab = await PathLab.start(NODES, { record: true, undialable: (i) => i === 0, settings: { roundTimeoutMs: 15_000 } })
+    // the owner's PeerId in the middle of the others', so that X1, a random member, has the smaller one in about half the builds
+    const keys = await Promise.all(Array.from({ length: NODES }, async () => await generateKeyPair('Ed25519')))
+    const rank = (k: PrivateKey): Buffer => peerIdBytes(peerIdFromPrivateKey(k))
+    keys.sort((a, b) => Buffer.compare(rank(a), rank(b)))
+    const middle = keys.splice(NODES >> 1, 1)[0]!
+    const ordered = [middle, ...keys]
+    lab = await PathLab.start(NODES, { record: true, undialable: (i) => i === 0, privateKeyFor: (i) => ordered[i], settings: { roundTimeoutMs: 15_000 } })
     const owner = lab.nodes[0]!
     assert.deepEqual(owner.host.getMultiaddrs(), [], 'the owner listens nowhere')
     const seen = (kind: string, reversed: boolean): boolean => builds.some((b) => b.kind === kind && b.reversed === reversed)
@@ -82,5 +92,40 @@ describe(`path setup by an owner that cannot be dialled: ${NODES} hosts on loopb
       assert.deepEqual(opened('link', b.x1Opens ? 'inbound' : 'outbound'), [b.attempt.path[0]!], 'the smaller PeerId opened the edge to X1')
       assert.deepEqual(opened('link', b.x1Opens ? 'outbound' : 'inbound'), [])
     }
+  })
+})
+
+/**
+ * An owner that announces an address where nobody can reach it cannot know so
+ * by itself: its builds time out in round 1. After UNREACHABLE_HINT_AFTER of
+ * them in a row, with no connection ever opened to it, it says so once and
+ * names the fix.
+ */
+describe('an owner announcing an address nobody can reach is told how to fix it', function () {
+  this.timeout(120_000)
+  let lab: PathLab | undefined
+
+  before(async function () {
+    // node 0 listens, but announces a port where nothing does (as a node behind NAT announcing its private address)
+    lab = await PathLab.start(13, { announceFor: (i) => i === 0 ? ['/ip4/127.0.0.1/tcp/9'] : undefined, settings: { roundTimeoutMs: 1000 } })
+  })
+
+  after(async function () {
+    await lab?.stop()
+  })
+
+  it(`logs the hint once, after ${UNREACHABLE_HINT_AFTER} builds whose round 1 never came back`, async () => {
+    const owner = lab!.nodes[0]!
+    const hints = (): string[] => owner.logLines.filter((l) => l.includes('network.reachable: false'))
+    for (let n = 1; n <= UNREACHABLE_HINT_AFTER + 1; n++) {
+      // no connection left from the build before, over which the last member could reach the owner anyway
+      await lab!.isolate(owner)
+      const result = await owner.service.buildPath('exit', { maxAttempts: 1 })
+      assert.equal(result.ok, false)
+      assert.equal(result.attempts[0]!.stage, 'round1', result.attempts[0]!.reason)
+      assert.match(result.attempts[0]!.reason ?? '', /no array came back/)
+      assert.equal(hints().length, n < UNREACHABLE_HINT_AFTER ? 0 : 1, `after build ${n}`)
+    }
+    assert.match(hints()[0]!, /127\.0\.0\.1\/tcp\/9/)
   })
 })

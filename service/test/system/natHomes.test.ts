@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createReadStream } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ProcessNode } from '../harness/processNode.js'
 import { LAN_PREFIX, NamespaceLan } from '../harness/namespaceLan.js'
 import { NatHome } from '../harness/natHome.js'
 import { waitFor } from '../harness/waitFor.js'
+import { sha256OfFile, writeRandomFile } from '../harness/randomFile.js'
 import { requireRoot } from '../tun/helpers/testNamespace.js'
-import { randomBytes } from '../../src/crypto/index.js'
 
 const RELAYS = 10
 const FILE_BYTES = 10 * 1024 * 1024
@@ -39,9 +37,7 @@ describe(`two nodes behind NAT reach each other over TUN: ${RELAYS} relays on a 
   before(async function () {
     requireRoot()
     dir = await mkdtemp(join(tmpdir(), 'phantom-nat-'))
-    const body = randomBytes(FILE_BYTES)
-    sha256 = createHash('sha256').update(body).digest('hex')
-    await writeFile(join(dir, 'file'), body)
+    sha256 = await writeRandomFile(join(dir, 'file'), FILE_BYTES)
     lan = await NamespaceLan.create(RELAYS)
     homes.push(await NatHome.create(lan, 1), await NatHome.create(lan, 2))
     for (let i = 0; i < RELAYS; i++) {
@@ -121,9 +117,7 @@ describe(`two nodes behind NAT reach each other over TUN: ${RELAYS} relays on a 
     const out = join(dir, 'fetched')
     const r = await homes[0]!.home.exec(['curl', '--silent', '--show-error', '--fail', '--max-time', '300', '-g', '--output', out, `http://[${bAp}]:${HTTP_PORT}/file`], 320_000)
     assert.equal(r.code, 0, r.stderr)
-    const got = createHash('sha256')
-    for await (const c of createReadStream(out)) got.update(c as Buffer)
-    assert.equal(got.digest('hex'), sha256)
+    assert.equal(await sha256OfFile(out), sha256)
   })
 
   it('the relays talk to the homes only over connections the homes opened, which reach them from the routers\' addresses', async () => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -7,8 +6,8 @@ import { join } from 'node:path'
 import { ProcessNode } from '../harness/processNode.js'
 import { NamespaceLan } from '../harness/namespaceLan.js'
 import { waitFor } from '../harness/waitFor.js'
+import { sha256OfFile, writeRandomFile } from '../harness/randomFile.js'
 import { requireRoot } from '../tun/helpers/testNamespace.js'
-import { randomBytes } from '../../src/crypto/index.js'
 import { addressHex, capturedPackets, spawnRogueSender } from './rogue/rogueProcess.js'
 import type { JsonLineChild } from '../tun/helpers/jsonLineChild.js'
 
@@ -44,9 +43,7 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
   before(async function () {
     requireRoot()
     dir = await mkdtemp(join(tmpdir(), 'phantom-tun-net-'))
-    const body = randomBytes(FILE_BYTES)
-    sha256 = createHash('sha256').update(body).digest('hex')
-    await writeFile(join(dir, 'file'), body)
+    sha256 = await writeRandomFile(join(dir, 'file'), FILE_BYTES)
     lan = await NamespaceLan.create(NODES)
     for (let i = 0; i < NODES; i++) {
       const path = { count: { exit: i === 0 ? 2 : 0, entry: i === 1 ? 2 : 0 }, diversity: false }
@@ -106,10 +103,7 @@ describe(`TUN interface end to end: ${NODES} daemons, each in its own namespace`
     const out = join(dir, 'fetched')
     const r = await inA(['curl', '--silent', '--show-error', '--fail', '--max-time', '600', '-g', '--output', out, '--write-out', '%{speed_download}', `http://[${bAp}]:${HTTP_PORT}/file`], 620_000)
     assert.equal(r.code, 0, r.stderr)
-    const got = createHash('sha256')
-    const { createReadStream } = await import('node:fs')
-    for await (const c of createReadStream(out)) got.update(c as Buffer)
-    assert.equal(got.digest('hex'), sha256)
+    assert.equal(await sha256OfFile(out), sha256)
     console.log(`      100 MB over TUN at ${(Number(r.stdout) * 8 / 1e6).toFixed(1)} Mbit/s`)
   })
 
@@ -225,10 +219,7 @@ s.sendto(b'answer from B', peer)
     assert.equal(curl.code, 0, curl.stderr)
     const [remoteIp, speed] = curl.stdout.trim().split(' ')
     assert.equal(remoteIp, mapped, 'curl -4 connected to the mapped address')
-    const got = createHash('sha256')
-    const { createReadStream } = await import('node:fs')
-    for await (const c of createReadStream(out)) got.update(c as Buffer)
-    assert.equal(got.digest('hex'), sha256)
+    assert.equal(await sha256OfFile(out), sha256)
 
     const udp = await inA(['python3', '-c', `
 import socket

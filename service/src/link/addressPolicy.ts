@@ -52,7 +52,13 @@ export function isPhantomInterfaceAddress (ma: Multiaddr, policy: AddressPolicy)
   const host = first?.value
   if (host === undefined) return false
   if (first?.name === 'ip6' && isIPv6(host)) {
-    const bytes = parseIpv6(host)
+    let bytes: Buffer
+    try {
+      bytes = parseIpv6(host)
+    } catch {
+      // text node:net takes for IPv6 but our parser does not (a zone, fe80::1%eth0): counted as ours, so never dialled
+      return true
+    }
     return bytes[0] === 0xfd && bytes[1] === 0x50
   }
   const prefix = policy.ipv4MappingPrefix

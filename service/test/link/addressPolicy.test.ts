@@ -26,6 +26,14 @@ describe('link/addressPolicy: what a node dials and announces', () => {
     assert.equal(isAllowedAddress(multiaddr('/ip4/100.64.0.1/tcp/4821'), { allowPrivateAddresses: true }), true, 'no mapping: no exclusion but fd50::/16')
   })
 
+  it('never, and without throwing, an /ip6 address whose text the IPv6 parser refuses (a zone: fe80::1%eth0)', () => {
+    // a multiaddr cannot be written with a zone; an object that hands one over stands for any future source of such text
+    const zoned = { getComponents: () => [{ name: 'ip6', code: 41, value: 'fe80::1%eth0' }, { name: 'tcp', code: 6, value: '4821' }] } as unknown as Parameters<typeof isAllowedAddress>[0]
+    for (const allowPrivateAddresses of [true, false]) {
+      assert.equal(isAllowedAddress(zoned, { allowPrivateAddresses, ipv4MappingPrefix: MAPPING }), false)
+    }
+  })
+
   it('never an address that starts with a DNS name, whatever allowPrivateAddresses says (the operator\'s names are looked up before this check: operatorNames.ts)', () => {
     for (const allowPrivateAddresses of [true, false]) {
       const policy: AddressPolicy = { allowPrivateAddresses, ipv4MappingPrefix: MAPPING }

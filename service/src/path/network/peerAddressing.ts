@@ -61,8 +61,17 @@ export function dialTargets (ref: PeerRef): { peerId: PeerId, addrs: Multiaddr[]
  * What to dial to reach `ref`: its addresses, or, when the package named it
  * without any (an owner that cannot be dialled, which connected to this node
  * first), its PeerId alone, which libp2p answers with the open connection.
+ * Without addresses and without a connection it throws: a PeerId alone would
+ * let libp2p look the peer up (peer store, DHT), a query no package may cause.
  */
-export function dialTarget (ref: PeerRef): { peerId: PeerId, target: PeerId | Multiaddr[] } {
+export function dialTarget (ref: PeerRef, connected: (peerId: PeerId) => boolean): { peerId: PeerId, target: PeerId | Multiaddr[] } {
   const { peerId, addrs } = dialTargets(ref)
-  return { peerId, target: ref.multiaddrs.length === 0 ? peerId : addrs }
+  if (ref.multiaddrs.length > 0) return { peerId, target: addrs }
+  if (!connected(peerId)) throw new Error('neighbour named without an address is not connected to this node')
+  return { peerId, target: peerId }
+}
+
+/** Whether `host` has an open connection to `peerId` (for `dialTarget`). */
+export function connectedOn (host: { getConnections: (peerId?: PeerId) => Array<{ status: string }> }): (peerId: PeerId) => boolean {
+  return (peerId) => host.getConnections(peerId).some((c) => c.status === 'open')
 }

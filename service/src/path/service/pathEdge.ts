@@ -8,7 +8,7 @@ import type { Stream } from '@libp2p/interface'
 import { PHANTOM_LINK_PROTOCOL } from '../../link/phantomProtocols.js'
 import { ExactReader } from '../network/exactReader.js'
 import { encodeLinkHello, LINK_BLOCK_BYTES } from '../network/linkBlocks.js'
-import { dialTarget } from '../network/peerAddressing.js'
+import { connectedOn, dialTarget } from '../network/peerAddressing.js'
 import { resetQuietly, sendAll } from '../network/streamSend.js'
 import type { PeerRef } from '../setup/peerRef.js'
 import type { PathRuntime } from './pathRuntime.js'
@@ -36,7 +36,7 @@ export function opensEdge (self: Uint8Array, neighbour: Uint8Array): boolean {
 
 /** Dials `peer`, opens the link stream and sends the hello naming the edge. */
 export async function openEdge (rt: PathRuntime, peer: PeerRef, linkId: Uint8Array, timeoutMs: number): Promise<EdgeStream> {
-  const { target, peerId } = dialTarget(peer)
+  const { target, peerId } = dialTarget(peer, connectedOn(rt.host))
   const stream = await rt.host.dialProtocol(target, PHANTOM_LINK_PROTOCOL, { signal: AbortSignal.timeout(timeoutMs), negotiateFully: false })
   const tap = new WireTap(rt, 'link', 'outbound', peerId.toString())
   const reader = new ExactReader(stream, LINK_BLOCK_BYTES + LINK_READ_SLACK)

@@ -11,7 +11,7 @@ import type { PeerRef } from '../setup/peerRef.js'
 import type { PathSettings } from './pathDefaults.js'
 
 /** The libp2p calls the path layer makes; a PhantomHost (or any libp2p 3 node) satisfies it. */
-export type PathHost = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dial' | 'dialProtocol' | 'getMultiaddrs'>
+export type PathHost = Pick<Libp2p, 'peerId' | 'handle' | 'unhandle' | 'dial' | 'dialProtocol' | 'getMultiaddrs' | 'getConnections'>
 
 /** One event on a setup or link stream, as this node saw it (instrumentation for tests). */
 export interface WireEvent {

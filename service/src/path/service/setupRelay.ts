@@ -20,7 +20,7 @@ import { processRound1 } from '../member/processRound1.js'
 import { processRound2 } from '../member/processRound2.js'
 import type { Round1State } from '../member/memberState.js'
 import { ExactReader } from '../network/exactReader.js'
-import { dialTarget, peerIdBytes, peerIdOfBytes } from '../network/peerAddressing.js'
+import { connectedOn, dialTarget, peerIdBytes, peerIdOfBytes } from '../network/peerAddressing.js'
 import { closeQuietly, resetQuietly, sendAll } from '../network/streamSend.js'
 import { SETUP_MESSAGE_BYTES } from '../setup/constants.js'
 import type { PeerRef } from '../setup/peerRef.js'
@@ -203,7 +203,7 @@ export class SetupRelay {
     try {
       if (out == null) {
         if (round === 2) return null
-        const { target } = dialTarget(next)
+        const { target } = dialTarget(next, connectedOn(this.rt.host))
         if (Array.isArray(target) && target.length === 0) throw new Error('successor has no usable address')
         const stream = await this.rt.host.dialProtocol(target, PHANTOM_SETUP_PROTOCOL, { signal: AbortSignal.timeout(this.rt.settings.roundTimeoutMs), negotiateFully: false })
         this.track(stream)

@@ -11,7 +11,7 @@ import { resolveRouterLimits, type PacketRouterOptions, type RouterLimits } from
 import {
   newChannelCounters, newIcmpCounters, newInboundCounters, newOutboundCounters, type RouterStats
 } from './routerStats.js'
-import { TokenBucket } from './tokenBucket.js'
+import { TokenBucket } from '../../rateLimit/tokenBucket.js'
 
 /**
  * Routes IPv6 packets between the TUN device and sessions (PROTOCOL.md §9).

@@ -3,11 +3,10 @@ import fc from 'fast-check'
 import { ConnectionTable } from '../../../src/tun/firewall/connectionTable.js'
 import { resolveFirewallOptions } from '../../../src/tun/firewall/firewallOptions.js'
 import { type TrackedFlow } from '../../../src/tun/firewall/trackedFlow.js'
-import { TokenBucket } from '../../../src/tun/router/tokenBucket.js'
 
 const flow = (expiresAt: number): TrackedFlow => ({ state: 'udp-unreplied', expiresAt, finOut: false, finIn: false })
 
-describe('tun/firewall: connection table, options and rate limit', () => {
+describe('tun/firewall: connection table and options', () => {
   it('never holds more than maxFlows and forgets the least recently touched first', () => {
     const table = new ConnectionTable(3)
     for (const k of ['a', 'b', 'c']) table.add(k, flow(100))
@@ -52,15 +51,5 @@ describe('tun/firewall: connection table, options and rate limit', () => {
     assert.equal(defaults.answerPing, true)
     assert.equal(defaults.refuse, 'drop')
     assert.equal(defaults.expose.size, 0)
-  })
-
-  it('token bucket: a burst, then the rate', () => {
-    let now = 0
-    const bucket = new TokenBucket(10, 3, () => now)
-    assert.deepEqual([bucket.take(), bucket.take(), bucket.take(), bucket.take()], [true, true, true, false])
-    now += 100
-    assert.deepEqual([bucket.take(), bucket.take()], [true, false])
-    now += 10_000
-    assert.deepEqual([bucket.take(), bucket.take(), bucket.take(), bucket.take()], [true, true, true, false])
   })
 })

@@ -43,6 +43,30 @@ export const MAX_QUEUED_BYTES_FOR_DATAGRAMS = 256 * 1024
  * (up to 2 MiB of yamux window) stays in flight, so the tunnel never runs dry.
  */
 export const MAX_QUEUED_BYTES_FOR_STREAMS = 512 * 1024
+/**
+ * T§10.1 ENHANCE_YOUR_CALM, T§11.3 "bounded buffers": the session ends with
+ * GOAWAY(ENHANCE_YOUR_CALM) when it is about to send a frame while its
+ * transport already holds this many bytes it could not pass on. Stream data
+ * stops at MAX_QUEUED_BYTES_FOR_STREAMS (plus one frame) and datagrams at
+ * MAX_QUEUED_BYTES_FOR_DATAGRAMS, so only frames the peer makes this side send
+ * (PONG for every PING, STREAM_CLOSE for every refused or reset stream) can
+ * pile up beyond them: a peer that keeps asking while it does not read the
+ * answers (the HTTP/2 "ping flood" and "reset flood") would otherwise grow
+ * this side's memory without bound.
+ */
+export const MAX_QUEUED_BYTES = 1024 * 1024
+/**
+ * T§11.3 "stream flood": streams the peer may open, as a token bucket. Each
+ * accepted stream makes this node connect to a local service, and a stream
+ * the peer resets at once no longer counts against MAX_CONCURRENT_STREAMS
+ * (the HTTP/2 "rapid reset"); beyond the rate the session ends with
+ * GOAWAY(ENHANCE_YOUR_CALM). A browser opening a page's connections through
+ * SOCKS5 stays far below it.
+ */
+export const PEER_STREAM_OPENS_BURST = 256
+export const PEER_STREAM_OPENS_PER_SECOND = 64
+/** T§7.3: a stream that carried no DATA either way for this long is reset (CANCEL). */
+export const STREAM_IDLE_TIMEOUT_MS = 300_000
 /** T§9.2: minimum padded frame size, and the BLOCK strategy's block size. */
 export const MIN_PADDED_FRAME_BYTES = 64
 export const PADDING_BLOCK_BYTES = 64
@@ -54,6 +78,13 @@ export const HANDSHAKE_TIMEOUT_MS = 30_000
 /** T§11.1: rekey after 2^32 messages or 24 h per direction. */
 export const REKEY_AFTER_MESSAGES = 2 ** 32
 export const REKEY_AFTER_MS = 24 * 60 * 60 * 1000
+/**
+ * The peer must rekey too: a record that arrives under a receive key older
+ * than REKEY_AFTER_MS plus this grace (records in flight, queues along the
+ * tunnel), or beyond REKEY_AFTER_MESSAGES records under one key, ends the
+ * session with GOAWAY(PROTOCOL_ERROR).
+ */
+export const PEER_REKEY_GRACE_MS = 10 * 60 * 1000
 /** T§11.2 / PROTOCOL.md §8: handshake timestamps outside ±5 min are rejected. */
 export const HANDSHAKE_TIMESTAMP_WINDOW_MS = 5 * 60 * 1000
 /** Capacity of the cache of recently seen initiator ephemeral keys (replay protection). */

@@ -5,16 +5,15 @@ import { randomBytes } from '../../src/crypto/random.js'
 import { deriveApAddress } from '../../src/netdb/apAddress.js'
 import { acceptSession, connectSession, HandshakeFailedError } from '../../src/session/establishSession.js'
 import { ErrorCode } from '../../src/session/frames/errorCode.js'
-import { decodeFrame, encodeFrame, type Frame } from '../../src/session/frames/frameCodec.js'
+import type { Frame } from '../../src/session/frames/frameCodec.js'
 import { FrameType } from '../../src/session/frames/frameType.js'
 import { ReplayCache } from '../../src/session/handshake/replayCache.js'
 import { HANDSHAKE_MESSAGE1_BYTES, HANDSHAKE_MESSAGE2_BYTES, InitiatorHandshake } from '../../src/session/handshake/sessionHandshake.js'
 import type { Session } from '../../src/session/streams/session.js'
 import { SessionClosedError } from '../../src/session/streams/streamErrors.js'
 import { createMemoryDuplexPair } from '../../src/session/transport/memoryDuplexPair.js'
-import { createRecordLayer } from '../../src/session/transport/recordLayer.js'
 import { RecordAuthenticationError } from '../../src/session/transport/recordOpener.js'
-import { sessionPair, waitFor } from './sessionPair.js'
+import { goawayCode, rawPeer, sessionPair, waitFor } from './sessionPair.js'
 
 describe('session security: tampering, replay, protocol violations', () => {
   it('flipping any single byte of the encrypted stream ends the session and no altered byte is delivered', async function () {
@@ -108,39 +107,6 @@ describe('session security: tampering, replay, protocol violations', () => {
       assert.equal(answered, 0)
     }
   })
-
-  /** A hand-driven initiator that can send arbitrary frames to a real responder Session. */
-  async function rawPeer () {
-    const [a, b] = createMemoryDuplexPair()
-    const e2e = x25519Generate()
-    const accepted = acceptSession(b, { e2eKeyPair: e2e, replayCache: new ReplayCache() })
-    const handshake = new InitiatorHandshake({ e2eKeyPair: x25519Generate(), routingKeyPair: ed25519Generate(), responderE2ePublicKey: e2e.publicKey, responderApAddress: Buffer.alloc(16) })
-    const frames: Frame[] = []
-    let pending = Buffer.alloc(0)
-    let layer: ReturnType<typeof createRecordLayer> | null = null
-    a.onData((bytes) => {
-      if (layer != null) { layer.opener.push(bytes); return }
-      pending = Buffer.concat([pending, bytes])
-      if (pending.byteLength < HANDSHAKE_MESSAGE2_BYTES) return
-      const outcome = handshake.readResponse(pending.subarray(0, HANDSHAKE_MESSAGE2_BYTES))
-      assert.ok(outcome.ok)
-      layer = createRecordLayer(outcome.result, true, { record: (p) => frames.push(decodeFrame(p)), failure: (e) => { throw e } })
-      layer.opener.push(pending.subarray(HANDSHAKE_MESSAGE2_BYTES))
-    })
-    a.send(handshake.firstMessage())
-    const session = await accepted
-    await waitFor(() => layer != null, 'raw peer handshake')
-    const sendRaw = (plaintext: Buffer): void => a.send((layer as ReturnType<typeof createRecordLayer>).sealer.seal(plaintext))
-    const send = (frame: Frame): void => sendRaw(encodeFrame(frame))
-    let closeError: Error | undefined
-    session.on('close', (error) => { closeError = error })
-    return { session, send, sendRaw, frames, closeError: () => closeError }
-  }
-
-  const goawayCode = (frames: Frame[]): number | undefined => {
-    const goaway = frames.find(f => f.type === FrameType.GOAWAY)
-    return goaway?.type === FrameType.GOAWAY ? goaway.errorCode : undefined
-  }
 
   it('a peer that sends beyond the stream window gets GOAWAY FLOW_CONTROL_ERROR', async () => {
     const peer = await rawPeer()

@@ -19,6 +19,8 @@ export interface PhantomStreamInit {
   initialSendWindow: number
   receiveWindow: ReceiveWindow
   highWaterMark: number
+  /** Session clock at creation (the first value of lastDataAt). */
+  openedAt: number
 }
 
 /**
@@ -42,6 +44,8 @@ export class PhantomStream extends Duplex {
   pendingWrite: { data: Buffer, offset: number, done: (error?: Error | null) => void } | null = null
   /** Set when the peer reset the stream (no STREAM_CLOSE is sent back). */
   resetByPeer = false
+  /** Session clock when DATA last went either way (or the stream opened): T§7.3's idle timeout. */
+  lastDataAt: number
 
   private readonly inbound: Array<Buffer | null> = []
   private inboundBytes = 0
@@ -57,6 +61,7 @@ export class PhantomStream extends Duplex {
     this.openedLocally = init.openedLocally
     this.sendWindow = init.initialSendWindow
     this.receiveWindow = init.receiveWindow
+    this.lastDataAt = init.openedAt
   }
 
   /** Received bytes waiting for the reader. */

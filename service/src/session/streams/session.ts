@@ -7,18 +7,19 @@ import { FrameType } from '../frames/frameType.js'
 import { DEFAULT_PADDING_POLICY, paddingLengthFor, type PaddingPolicy } from '../frames/paddingStrategy.js'
 import type { AuthenticatedPeer } from '../handshake/sessionHandshake.js'
 import type { HandshakeResult } from '../noise/handshakeState.js'
+import { TokenBucket } from '../../rateLimit/tokenBucket.js'
 import {
-  FRAME_HEADER_BYTES, INITIAL_WINDOW_BYTES, MAX_CONCURRENT_STREAMS, MAX_DATA_PAYLOAD_BYTES, MAX_DATAGRAM_BYTES, MAX_QUEUED_BYTES_FOR_DATAGRAMS, MAX_QUEUED_BYTES_FOR_STREAMS,
-  MAX_PADDING_BYTES, MAX_STREAM_ID, MAX_WINDOW_BYTES
+  FRAME_HEADER_BYTES, INITIAL_WINDOW_BYTES, MAX_CONCURRENT_STREAMS, MAX_DATA_PAYLOAD_BYTES, MAX_DATAGRAM_BYTES, MAX_QUEUED_BYTES, MAX_QUEUED_BYTES_FOR_DATAGRAMS, MAX_QUEUED_BYTES_FOR_STREAMS,
+  MAX_PADDING_BYTES, MAX_STREAM_ID, MAX_WINDOW_BYTES, PEER_STREAM_OPENS_BURST, PEER_STREAM_OPENS_PER_SECOND, STREAM_IDLE_TIMEOUT_MS
 } from '../sessionLimits.js'
 import type { ByteDuplex } from '../transport/byteDuplex.js'
 import { createRecordLayer, type RecordLayerOptions } from '../transport/recordLayer.js'
-import type { RecordOpener } from '../transport/recordOpener.js'
+import { PeerRekeyOverdueError, type RecordOpener } from '../transport/recordOpener.js'
 import type { RecordSealer } from '../transport/recordSealer.js'
 import { RECORD_LENGTH_BYTES, RECORD_TAG_BYTES } from '../transport/recordFormat.js'
 import { PhantomStream, type StreamController } from './phantomStream.js'
 import { ReceiveWindow } from './receiveWindow.js'
-import { SessionClosedError, StreamResetError } from './streamErrors.js'
+import { SessionClosedError, StreamIdleError, StreamResetError } from './streamErrors.js'
 import { canReceive, canSend, nextStreamState, type StreamEvent } from './streamState.js'
 
 export interface SessionOptions {
@@ -35,6 +36,8 @@ export interface SessionOptions {
   keepAliveIntervalMs?: number
   /** Send a PADDING frame when nothing was sent for this long (T§9.3). 0 = off. */
   idlePaddingIntervalMs?: number
+  /** Reset a stream that carried no DATA either way for this long (T§7.3; default STREAM_IDLE_TIMEOUT_MS). 0 = never. */
+  streamIdleTimeoutMs?: number
   record?: RecordLayerOptions
   now?: () => number
 }
@@ -55,6 +58,9 @@ export interface SessionEvents {
  * An established session (T§6–T§10) over a byte transport: the record layer,
  * stream multiplexing with flow control, PING/PONG, GOAWAY, DATAGRAM, padding.
  * Any authentication failure ends it at once and nothing more is delivered.
+ * A peer that asks for replies it does not read (MAX_QUEUED_BYTES) or opens
+ * streams too fast gets GOAWAY(ENHANCE_YOUR_CALM); one that does not rekey,
+ * GOAWAY(PROTOCOL_ERROR); idle streams are reset (T§7.3).
  * Emits 'stream' for streams the peer opens (no listener: refused), 'datagram',
  * 'goaway' and 'close' (with an error unless it ended gracefully).
  */
@@ -87,6 +93,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
   private lastSentAt: number
   private readonly timers: NodeJS.Timeout[] = []
   private keepAlivePending: string | null = null
+  private readonly peerStreamOpens: TokenBucket
   /** DATAGRAMs dropped because the transport was congested. */
   datagramsDropped = 0
 
@@ -105,10 +112,12 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
     this.lastSentAt = this.now()
     this.nextLocalId = isInitiator ? 1 : 2
     this.connectionReceive = new ReceiveWindow(clampWindow(options.connectionWindowBytes ?? DEFAULT_CONNECTION_WINDOW_BYTES), INITIAL_WINDOW_BYTES)
+    this.peerStreamOpens = new TokenBucket(PEER_STREAM_OPENS_PER_SECOND, PEER_STREAM_OPENS_BURST, this.now)
     const layer = createRecordLayer(handshake, isInitiator, {
       record: (plaintext) => this.onRecord(plaintext),
-      failure: (error) => this.terminate(error)
-    }, options.record)
+      // every record so far was authentic: the peer only kept its key too long, and may be told so
+      failure: (error) => error instanceof PeerRekeyOverdueError ? this.connectionError(ErrorCode.PROTOCOL_ERROR, error.message) : this.terminate(error)
+    }, { now: this.now, ...options.record })
     this.sealer = layer.sealer
     this.opener = layer.opener
     // Incoming bytes are held until the next turn of the event loop so that
@@ -140,6 +149,10 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
         if (this.now() - this.lastSentAt >= interval) this.sendFrame({ type: FrameType.PADDING, filler: randomInt(MAX_PADDING_BYTES + 1) })
       })
     }
+    const idleTimeout = options.streamIdleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS
+    if (!Number.isInteger(idleTimeout) || idleTimeout < 0) throw new RangeError('streamIdleTimeoutMs must be a whole number of ms ≥ 0')
+    // checked four times per timeout: a stream is reset between 1 and 1.25 timeouts after its last DATA
+    if (idleTimeout > 0) this.every(Math.max(1, Math.floor(idleTimeout / 4)), () => this.resetIdleStreams(idleTimeout))
   }
 
   get isClosed (): boolean {
@@ -260,7 +273,8 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
       openedLocally,
       initialSendWindow: INITIAL_WINDOW_BYTES,
       receiveWindow: new ReceiveWindow(this.streamWindowBytes, INITIAL_WINDOW_BYTES),
-      highWaterMark: this.highWaterMark
+      highWaterMark: this.highWaterMark,
+      openedAt: this.now()
     })
     this.streams.set(id, stream)
     if (openedLocally) this.localOpen++
@@ -309,6 +323,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
       pending.offset += size
       stream.sendWindow -= size
       this.connectionSendWindow -= size
+      stream.lastDataAt = this.now()
       this.sendFrame({ type: FrameType.DATA, streamId: stream.id, data: chunk })
       if (pending.offset === pending.data.byteLength) {
         stream.pendingWrite = null
@@ -333,6 +348,10 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
 
   private sendFrame (frame: Frame): void {
     if (this.closedWith != null) return
+    if (frame.type !== FrameType.GOAWAY && this.transport.queuedBytes > MAX_QUEUED_BYTES) {
+      this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, `peer does not read: ${this.transport.queuedBytes} bytes wait for it`)
+      return
+    }
     // the frame is encoded straight into its record and encrypted there (no copy per layer)
     const record = encodeFrameWithRoom(frame, paddingLengthFor(FRAME_HEADER_BYTES + framePayloadLength(frame), this.padding), RECORD_LENGTH_BYTES, RECORD_TAG_BYTES)
     this.lastSentAt = this.now()
@@ -402,12 +421,14 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
       return
     }
     if (!stream.receiveWindow.receive(data.byteLength)) return this.connectionError(ErrorCode.FLOW_CONTROL_ERROR, `peer exceeded the window of stream ${streamId}`)
+    stream.lastDataAt = this.now()
     stream.deliver(data)
   }
 
   private onStreamOpen (streamId: number, port: number): void {
     if (this.isOurs(streamId) || streamId <= this.lastPeerStreamId) return this.connectionError(ErrorCode.PROTOCOL_ERROR, `invalid new stream ID ${streamId}`)
     this.lastPeerStreamId = streamId
+    if (!this.peerStreamOpens.take()) return this.connectionError(ErrorCode.ENHANCE_YOUR_CALM, `peer opened streams faster than ${PEER_STREAM_OPENS_PER_SECOND} a second (burst ${PEER_STREAM_OPENS_BURST})`)
     if (this.goingAway || this.peerOpen >= this.maxConcurrent || this.listenerCount('stream') === 0) {
       this.sendFrame({ type: FrameType.STREAM_CLOSE, streamId, errorCode: ErrorCode.REFUSED_STREAM })
       return
@@ -489,6 +510,14 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
     const opaque = randomBytes(PING_OPAQUE_BYTES)
     this.keepAlivePending = opaque.toString('hex')
     this.sendFrame({ type: FrameType.PING, opaque })
+  }
+
+  /** T§7.3: resets every stream whose last DATA (either way) is `timeoutMs` old. */
+  private resetIdleStreams (timeoutMs: number): void {
+    const now = this.now()
+    for (const stream of [...this.streams.values()]) {
+      if (now - stream.lastDataAt >= timeoutMs) stream.destroy(new StreamIdleError(timeoutMs))
+    }
   }
 
   private every (intervalMs: number, action: () => void): void {

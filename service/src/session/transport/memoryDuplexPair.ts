@@ -5,6 +5,8 @@ export interface MemoryDuplexOptions {
   chunkSizes?: () => number
   /** Sees (and may alter or drop by returning null) every chunk in flight from side `from` (0 = first, 1 = second). */
   tap?: (chunk: Buffer, from: 0 | 1) => Buffer | null
+  /** While true for end `to` (0 = first, 1 = second), that end reads nothing: chunks wait, and count in its peer's queuedBytes. */
+  holdDelivery?: (to: 0 | 1) => boolean
 }
 
 /**
@@ -20,6 +22,8 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
     private closeHandler: ((error?: Error) => void) | null = null
     drainHandler: (() => void) | null = null
     readonly inbox: Buffer[] = []
+    /** Bytes in `inbox`. */
+    inboxBytes = 0
     closed = false
     private closeSeen = false
     private inboundEnded = false
@@ -30,7 +34,7 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
 
     /** The bytes sent and not yet delivered. */
     get queuedBytes (): number {
-      return this.peer.inbox.reduce((sum, chunk) => sum + chunk.byteLength, 0)
+      return this.peer.inboxBytes
     }
 
     send (bytes: Uint8Array): void {
@@ -58,6 +62,7 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
       if (this.closed) return
       this.closed = true
       this.inbox.length = 0
+      this.inboxBytes = 0
       this.peer.endInbound()
       this.fireClose(error)
     }
@@ -65,6 +70,7 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
     enqueue (chunk: Buffer): void {
       if (this.closed) return
       this.inbox.push(chunk)
+      this.inboxBytes += chunk.byteLength
       this.schedule()
     }
 
@@ -81,6 +87,10 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
     }
 
     private drain (): void {
+      if (!this.closed && options.holdDelivery?.(this.index) === true) {
+        setTimeout(() => this.schedule(), 1)
+        return
+      }
       if (this.closed || this.dataHandler == null) {
         if (this.closed) this.fireClose()
         return
@@ -88,6 +98,7 @@ export function createMemoryDuplexPair (options: MemoryDuplexOptions = {}): [Byt
       const delivered = this.inbox.length > 0
       while (this.inbox.length > 0 && !this.closed) {
         const chunk = this.inbox.shift() as Buffer
+        this.inboxBytes -= chunk.byteLength
         this.dataHandler(chunk)
       }
       // the sending end has nothing queued any more

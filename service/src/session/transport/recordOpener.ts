@@ -9,6 +9,23 @@ export class RecordAuthenticationError extends Error {
   }
 }
 
+/** The peer kept one sending key past the rekey policy (T§11.1). */
+export class PeerRekeyOverdueError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'PeerRekeyOverdueError'
+  }
+}
+
+/** What the peer's sealer must keep to (T§11.1); see RekeyPolicy. */
+export interface PeerRekeyPolicy {
+  /** Records (including the key-update record) the peer may send under one key. */
+  maxMessages: number
+  /** Age of a receive key (ms, from when this side installed it) past which an ordinary record is refused. */
+  maxKeyAgeMs: number
+  now: () => number
+}
+
 export interface RecordOpenerHandlers {
   /** One authenticated record's plaintext (a frame). May call `stop()` on the opener. */
   record: (plaintext: Buffer) => void
@@ -24,6 +41,8 @@ export interface RecordOpenerHandlers {
  * (≤ 65553 bytes) beyond the chunk being processed. A record is delivered
  * only after its tag verified; on the first failure the opener stops for
  * good, drops everything buffered and delivers nothing more (invariant 6).
+ * With a PeerRekeyPolicy it also stops, with PeerRekeyOverdueError, when the
+ * peer keeps one key longer than T§11.1 allows.
  */
 export class RecordOpener {
   private readonly chunks: Buffer[] = []
@@ -32,8 +51,13 @@ export class RecordOpener {
   private currentLength = -1
   private stopped = false
   private rekeys = 0
+  /** Records received under the current key, the key-update record included. */
+  private sinceRekey = 0
+  private keyInstalledAt: number
 
-  constructor (private readonly cipher: CipherState, private readonly mask: LengthMask, private readonly handlers: RecordOpenerHandlers) {}
+  constructor (private readonly cipher: CipherState, private readonly mask: LengthMask, private readonly handlers: RecordOpenerHandlers, private readonly peerPolicy?: PeerRekeyPolicy) {
+    this.keyInstalledAt = peerPolicy?.now() ?? 0
+  }
 
   get isStopped (): boolean {
     return this.stopped
@@ -70,10 +94,21 @@ export class RecordOpener {
         this.fail(error instanceof DecryptionFailedError ? new RecordAuthenticationError() : error as Error)
         return
       }
+      this.sinceRekey++
+      if (this.peerPolicy != null && this.sinceRekey > this.peerPolicy.maxMessages) {
+        this.fail(new PeerRekeyOverdueError(`the peer sent more than ${this.peerPolicy.maxMessages} records under one key without rekeying`))
+        return
+      }
       if (plaintext.byteLength === 0) {
         this.cipher.rekey()
         this.rekeys++
+        this.sinceRekey = 0
+        if (this.peerPolicy != null) this.keyInstalledAt = this.peerPolicy.now()
         continue
+      }
+      if (this.peerPolicy != null && this.peerPolicy.now() - this.keyInstalledAt > this.peerPolicy.maxKeyAgeMs) {
+        this.fail(new PeerRekeyOverdueError(`the peer kept one key for more than ${Math.round(this.peerPolicy.maxKeyAgeMs / 60_000)} min without rekeying`))
+        return
       }
       try {
         this.handlers.record(plaintext)

@@ -1,6 +1,7 @@
 import { LOG_LEVELS } from './phantomConfig.js'
 import { DEFAULT_PATH_SETTINGS } from '../path/service/pathDefaults.js'
 import { formatDuration } from './duration.js'
+import { STREAM_IDLE_TIMEOUT_MS } from '../session/sessionLimits.js'
 
 /**
  * The JSON Schema of /etc/phantom/phantom.yaml, and the ONE place where the
@@ -365,6 +366,19 @@ export const CONFIG_SCHEMA = {
           maxLength: 64,
           phantomSocketAddress: 'loopback',
           default: '127.0.0.1:9080'
+        }
+      }
+    },
+    session: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        streamIdleTimeout: {
+          description: 'Reset a stream (a SOCKS5 connection, or a connection to a mapped service) that carried no data either way for this long; 0s = never. Traffic over phantom0 does not use streams.',
+          type: 'string',
+          phantomDuration: { minimum: '0s', maximum: '7d' },
+          default: formatDuration(STREAM_IDLE_TIMEOUT_MS)
         }
       }
     },

@@ -39,6 +39,7 @@ interface RawConfig {
   ap: { expose: number[], answerPing: boolean }
   dns: { enabled: boolean, listen: string, hostsFile: string }
   socks: { enabled: boolean, listen: string }
+  session: { streamIdleTimeout: string }
   services: Array<{ port: number, target: string }>
 }
 
@@ -172,6 +173,7 @@ function resolve (raw: RawConfig): PhantomConfig {
     ap: { expose: [...raw.ap.expose], answerPing: raw.ap.answerPing },
     dns: { enabled: raw.dns.enabled, listen: raw.dns.listen, hostsFile: raw.dns.hostsFile },
     socks: { enabled: raw.socks.enabled, listen: raw.socks.listen },
+    session: { streamIdleTimeoutMs: ms(raw.session.streamIdleTimeout) },
     services: raw.services.map((s) => ({ port: s.port, target: s.target }))
   }
 }

@@ -90,6 +90,10 @@ export interface PhantomConfig {
     /** Loopback HOST:PORT it listens on. */
     listen: string
   }
+  session: {
+    /** Reset a stream idle this long (T§7.3); 0 = never. */
+    streamIdleTimeoutMs: number
+  }
   /** AP-address ports mapped to local TCP services (HOST:PORT). */
   services: Array<{ port: number, target: string }>
 }

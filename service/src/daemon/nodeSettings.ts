@@ -31,6 +31,8 @@ export interface NodeSettings {
   socks: { enabled: boolean, listen: string }
   /** Ports of the node's AP address mapped to local TCP services. */
   services: ExposedService[]
+  /** Sessions; absent: the session layer's defaults (sessionLimits.ts). */
+  session?: { streamIdleTimeoutMs: number }
   /** Routing tunnels; anything not given takes DEFAULT_TUNNEL_SETTINGS (tests shorten timeouts). */
   tunnel?: Partial<TunnelSettings>
 }

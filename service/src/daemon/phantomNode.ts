@@ -246,7 +246,13 @@ export class PhantomNode {
       e2e: { publicKey: apIdentity.e2ePublicKey, secretKey: apIdentity.e2eSecretKey },
       services: settings.services,
       log: log.child('session'),
-      sessionOptions: { keepAliveIntervalMs: 30_000, maxDataPayloadBytes: BULK_DATA_PAYLOAD_BYTES, streamWindowBytes: STREAM_WINDOW_BYTES, connectionWindowBytes: CONNECTION_WINDOW_BYTES }
+      sessionOptions: {
+        keepAliveIntervalMs: 30_000,
+        maxDataPayloadBytes: BULK_DATA_PAYLOAD_BYTES,
+        streamWindowBytes: STREAM_WINDOW_BYTES,
+        connectionWindowBytes: CONNECTION_WINDOW_BYTES,
+        ...(settings.session != null ? { streamIdleTimeoutMs: settings.session.streamIdleTimeoutMs } : {})
+      }
     })
     node.pathService = new PathService({
       tunnels: node.tunnelService,

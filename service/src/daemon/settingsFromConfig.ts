@@ -38,6 +38,7 @@ export function settingsFromConfig (config: PhantomConfig): NodeSettings {
     ap: { expose: [...config.ap.expose], answerPing: config.ap.answerPing },
     dns: { ...config.dns },
     socks: { enabled: config.socks.enabled, listen: config.socks.listen },
+    session: { streamIdleTimeoutMs: config.session.streamIdleTimeoutMs },
     services: config.services.map(({ port, target }) => {
       const { host, port: targetPort } = parseListenAddress(target)
       return { port, host, targetPort }

@@ -66,7 +66,7 @@ describe('config documentation and example file agree with the schema', () => {
       'path.setupStateTtl', 'path.maxConcurrentSetups', 'path.diversity', 'path.trusted', 'path.blocklist',
       'tun.enabled', 'tun.name', 'tun.mtu', 'tun.ipv4.enabled', 'tun.ipv4.prefix', 'ap.expose', 'ap.answerPing',
       'dns.enabled', 'dns.listen', 'dns.hostsFile',
-      'socks.enabled', 'socks.listen', 'services'
+      'socks.enabled', 'socks.listen', 'session.streamIdleTimeout', 'services'
     ])
     for (const option of options) {
       assert.notEqual(option.defaultValue, undefined, `${option.name} has no default`)

@@ -58,6 +58,8 @@ dns:
 socks:
   enabled: false
   listen: '[::1]:1080'
+session:
+  streamIdleTimeout: 0s
 services:
   - port: 80
     target: 127.0.0.1:8080
@@ -90,6 +92,7 @@ describe('config parsing: valid files', () => {
       ap: { expose: [], answerPing: true },
       dns: { enabled: true, listen: '127.0.80.53:53', hostsFile: '/etc/phantom/hosts' },
       socks: { enabled: true, listen: '127.0.0.1:9080' },
+      session: { streamIdleTimeoutMs: 300_000 },
       services: []
     })
   })
@@ -130,6 +133,7 @@ describe('config parsing: valid files', () => {
       ap: { expose: [22, 8080], answerPing: false },
       dns: { enabled: false, listen: '127.0.0.1:5353', hostsFile: '/srv/phantom/hosts' },
       socks: { enabled: false, listen: '[::1]:1080' },
+      session: { streamIdleTimeoutMs: 0 },
       services: [{ port: 80, target: '127.0.0.1:8080' }, { port: 22, target: '[fd00::5]:22' }]
     })
   })
@@ -196,7 +200,7 @@ describe('config parsing: bad files give one clear ConfigError', () => {
     expectParseError('mdns: true\n\ndatadir: /x\n', {
       line: 3,
       field: 'datadir',
-      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, seedFiles, mdns, network, peerCache, log, keys, netdb, path, tun, ap, dns, socks, services)']
+      says: ['unknown option (known options: dataDir, controlSocket, listen, announce, bootstrap, seedFiles, mdns, network, peerCache, log, keys, netdb, path, tun, ap, dns, socks, session, services)']
     })
   })
 

@@ -24,6 +24,7 @@ export interface InProcessNodeSpec {
   entryCount?: number
   services?: NodeSettings['services']
   tunnel?: NodeSettings['tunnel']
+  session?: NodeSettings['session']
   hooks?: TunnelTestHooks
 }
 
@@ -60,7 +61,8 @@ export class InProcessNetwork {
           ap: { expose: [], answerPing: true },
           socks: { enabled: false, listen: '127.0.0.1:9080' },
           services: s.services ?? [],
-          ...(s.tunnel != null ? { tunnel: s.tunnel } : {})
+          ...(s.tunnel != null ? { tunnel: s.tunnel } : {}),
+          ...(s.session != null ? { session: s.session } : {})
         }
         const node = await PhantomNode.start(settings, log.child(`n${i}`), s.hooks != null ? { tunnel: s.hooks } : {})
         net.nodes.push(node)

@@ -6,9 +6,12 @@
  * in number and time, until its end claims it; a claimed one is delivered at
  * once. Either way it must come from the neighbour the claim names.
  *
- * Bounds: at most `path.maxConcurrentSetups` parked streams, at most
- * MAX_PARKED_PER_PEER of them from one peer (an honest neighbour has one
- * early edge per path it builds with us), each for one round timeout.
+ * Bounds: at most 2 parked streams per setup in which this node is an X-node
+ * waiting for round 2 (an early link can belong to no other setup, and an
+ * X-node has two edges), and never more than `path.maxConcurrentSetups`; at
+ * most MAX_PARKED_PER_PEER of them from one peer; each for one round timeout.
+ * So a peer cannot fill the room with made-up link IDs unless setups that
+ * make this node an X-node are running through it.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { constantTimeEqual } from '../../crypto/index.js'
@@ -22,6 +25,8 @@ import { remotePeerOf, WireTap } from './wireTap.js'
 
 /** Early links one remote peer may have parked at once. */
 export const MAX_PARKED_PER_PEER = 4
+/** Edges of one X-node: each may come early. */
+export const PARKED_PER_AWAITING_SETUP = 2
 
 interface Claim {
   peerId: Uint8Array
@@ -39,7 +44,13 @@ export class LinkRendezvous {
   private readonly parked = new Map<string, Parked>()
   private readonly reading = new Set<Stream>()
 
-  constructor (private readonly rt: PathRuntime) {}
+  /** `xSetupsAwaitingRound2`: setups in which this node is an X-node that has not processed round 2 yet. */
+  constructor (private readonly rt: PathRuntime, private readonly xSetupsAwaitingRound2: () => number) {}
+
+  /** How many early links may be parked now. */
+  get parkingRoom (): number {
+    return Math.min(this.rt.settings.maxConcurrentSetups, PARKED_PER_AWAITING_SETUP * this.xSetupsAwaitingRound2())
+  }
 
   get parkedCount (): number { return this.parked.size }
 
@@ -111,7 +122,7 @@ export class LinkRendezvous {
       claim.deliver(edge)
       return
     }
-    if (this.parked.has(key) || this.parked.size >= settings.maxConcurrentSetups || this.parkedFrom(remote) >= MAX_PARKED_PER_PEER) {
+    if (this.parked.has(key) || this.parked.size >= this.parkingRoom || this.parkedFrom(remote) >= MAX_PARKED_PER_PEER) {
       reader.detach()
       throw new Error('no room to park an early link')
     }

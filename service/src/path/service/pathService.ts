@@ -161,7 +161,7 @@ export class PathService {
       nextStreamTag: () => `s${++this.streamSerial}`
     }
     this.backoff = { exit: this.settings.retryBackoffMinMs, entry: this.settings.retryBackoffMinMs }
-    this.rendezvous = new LinkRendezvous(this.rt)
+    this.rendezvous = new LinkRendezvous(this.rt, () => this.relay.xSetupsAwaitingRound2)
     this.links = new MemberLinks(this.rt, this.rendezvous, deps.putRecord, deps.tunnels == null ? undefined : (h) => { deps.tunnels?.relayedPathLinked(h) })
     this.relay = new SetupRelay(this.rt, this.returns, this.links)
   }
@@ -212,8 +212,16 @@ export class PathService {
   }
 
   /** Member-side load, for status and tests. */
-  memberLoad (): { waiting: number, setups: number, unlinked: number, relayed: number, parkedLinks: number } {
-    return { waiting: this.relay.waitingStreams, setups: this.relay.activeSetups, unlinked: this.links.pendingCount, relayed: this.links.relayedCount, parkedLinks: this.rendezvous.parkedCount }
+  memberLoad (): { waiting: number, setups: number, xAwaitingRound2: number, unlinked: number, relayed: number, parkedLinks: number, parkingRoom: number } {
+    return {
+      waiting: this.relay.waitingStreams,
+      setups: this.relay.activeSetups,
+      xAwaitingRound2: this.relay.xSetupsAwaitingRound2,
+      unlinked: this.links.pendingCount,
+      relayed: this.links.relayedCount,
+      parkedLinks: this.rendezvous.parkedCount,
+      parkingRoom: this.rendezvous.parkingRoom
+    }
   }
 
   /** Forgets which nodes took part in failed builds (operator command, tests). */

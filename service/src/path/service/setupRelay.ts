@@ -48,6 +48,7 @@ interface Outbound {
 
 export class SetupRelay {
   private active = 0
+  private awaitingRound2AsX = 0
   private reading = 0
   private readonly perSender = new Map<string, number>()
   private stopped = false
@@ -64,6 +65,15 @@ export class SetupRelay {
   /** Setups this node currently takes part in as a member. */
   get activeSetups (): number {
     return this.active
+  }
+
+  /**
+   * Setups in which this node is an X-node and has not processed round 2 yet:
+   * the only setups a neighbour's early link can belong to (round 2 starts
+   * only after round 1 went all around the ring).
+   */
+  get xSetupsAwaitingRound2 (): number {
+    return this.awaitingRound2AsX
   }
 
   readonly handle = (stream: Stream, connection: Connection): void => {
@@ -131,9 +141,18 @@ export class SetupRelay {
     const deadline = this.rt.clock() + settings.setupStateTtlMs
     let outbound: Outbound | null = null
     let forwarded = false
+    let countedAsX = false
+    const round2Done = (): void => {
+      if (countedAsX) this.awaitingRound2AsX--
+      countedAsX = false
+    }
     try {
       const r1 = processRound1({ arrayBytes: message.arrayBytes, linkIdFromSender: message.linkId, senderPeerId }, memberIdentity(this.rt))
       if (r1.decision === 'drop') throw new SetupDrop(`round 1 dropped: ${r1.reason}`)
+      if (r1.state.role === 'X') {
+        countedAsX = true
+        this.awaitingRound2AsX++
+      }
       this.rt.hooks.onMemberState?.({ round: 1, role: r1.state.role, neighbours: [peerText({ peerId: r1.state.ringPrevPeerId, multiaddrs: [] }), peerText(r1.state.ringNext)], terminating: false })
       forwarded = true
       outbound = await this.forward(1, r1.state.ringNext, r1.linkOut, r1.outArray, null)
@@ -151,6 +170,7 @@ export class SetupRelay {
       }
       // an X-node starts linking its edges at once (a neighbour's link may even have come already)
       if (r2.state != null) this.links.expect(r2.state)
+      round2Done()
       await this.forward(2, r2.next, r2.linkOut, r2.outArray, outbound)
       closeQuietly(inbound, CLOSE_TIMEOUT_MS)
       if (outbound != null) closeQuietly(outbound.stream, CLOSE_TIMEOUT_MS)
@@ -164,6 +184,7 @@ export class SetupRelay {
       resetQuietly(inbound, 'setup dropped')
       if (outbound != null) resetQuietly(outbound.stream, 'setup dropped')
     } finally {
+      round2Done()
       reader.detach()
       this.active--
       const left = (this.perSender.get(sender) ?? 1) - 1

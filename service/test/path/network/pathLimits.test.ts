@@ -71,19 +71,97 @@ describe(`path setup limits: bounded reads, silent drops, overload (${NODES} hos
     assert.equal(member.service.memberLoad().relayed, 0)
   })
 
-  it('a member parks at most MAX_PARKED_PER_PEER early links from one peer, and drops each after one round timeout', async () => {
+  it('a member that waits for no round 2 as an X-node parks no early link: a made-up one is refused at once', async () => {
     const member = lab!.nodes[4]!
     const attacker = lab!.nodes[6]!
+    assert.equal(member.service.memberLoad().parkingRoom, 0)
     const streams: Stream[] = []
-    for (let i = 0; i < MAX_PARKED_PER_PEER + 3; i++) {
+    for (let i = 0; i < 3; i++) {
       const s = await openRaw(attacker, member, PHANTOM_LINK_PROTOCOL)
       trySend(s, encodeLinkHello(randomBytes(32)))
       streams.push(s)
     }
-    // the excess is refused at once; the rest waits for a claim that never comes
-    await waitFor('four parked, the excess refused', () => member.service.memberLoad().parkedLinks === MAX_PARKED_PER_PEER && streams.filter((s) => s.status !== 'open').length === 3, 10_000, 5)
-    for (const s of streams) await waitReset(s)
-    assert.equal(member.service.memberLoad().parkedLinks, 0)
+    // refused on arrival, not after a round timeout of parking
+    let mostParked = 0
+    await waitFor('every stream reset', () => {
+      mostParked = Math.max(mostParked, member.service.memberLoad().parkedLinks)
+      return streams.every((s) => s.status !== 'open')
+    }, 10_000, 5)
+    assert.equal(mostParked, 0)
+  })
+
+  describe('while setups that make the member an X-node wait for their round 2', () => {
+    const member = (): LabNode => lab!.nodes[4]!
+    const owners = (): LabNode[] => [lab!.nodes[0]!, lab!.nodes[2]!, lab!.nodes[5]!]
+    let release: () => void = () => {}
+    let builds: Array<Promise<unknown>> = []
+
+    /**
+     * Owners build through the member until it stalls `count` setups in which
+     * it is an X-node, right after its round 1 (it passes those where it is a
+     * Y-node). It holds them until `release`.
+     */
+    async function holdSetups (count: number): Promise<void> {
+      const held = new Promise<void>((resolve) => { release = resolve })
+      let stalled = 0
+      let lastRole: 'X' | 'Y' | null = null
+      // called right before the same setup's forward, with no await between them
+      member().hooks.onMemberState = (event) => { if (event.round === 1) lastRole = event.role }
+      member().hooks.interceptForward = async (ctx) => {
+        if (ctx.round === 1 && lastRole === 'X' && stalled < count) {
+          stalled++
+          await held
+        }
+        return { action: 'send', linkId: ctx.linkOut, arrayBytes: ctx.outArray }
+      }
+      lab!.preferred = member().peerId
+      builds = owners().map(async (owner) => {
+        while (stalled < count) await owner.service.buildPath('exit', { maxAttempts: 1 }).catch(() => {})
+      })
+      await waitFor(`${count} setups waiting at the member`, () => member().service.memberLoad().xAwaitingRound2 === count, 60_000, 5)
+    }
+
+    afterEach(async () => {
+      release()
+      await Promise.all(builds)
+      delete member().hooks.interceptForward
+      delete member().hooks.onMemberState
+      lab!.preferred = null
+      await waitFor('the member to hold no setup', () => member().service.memberLoad().setups === 0, 20_000, 20)
+    })
+
+    it('it parks two early links per such setup, and refuses the next at once', async () => {
+      await holdSetups(1)
+      assert.equal(member().service.memberLoad().parkingRoom, 2)
+      const attacker = lab!.nodes[6]!
+      const streams: Stream[] = []
+      for (let i = 0; i < 3; i++) {
+        const s = await openRaw(attacker, member(), PHANTOM_LINK_PROTOCOL)
+        trySend(s, encodeLinkHello(randomBytes(32)))
+        streams.push(s)
+      }
+      await waitFor('two parked, the third refused', () => member().service.memberLoad().parkedLinks === 2 && streams.filter((s) => s.status !== 'open').length === 1, 10_000, 5)
+      // the third was refused on arrival while the first two are still parked (not the first of them timing out)
+      assert.deepEqual(streams.map((s) => s.status === 'open'), [true, true, false])
+      for (const s of streams) await waitReset(s)
+      assert.equal(member().service.memberLoad().parkedLinks, 0)
+    })
+
+    it('it parks at most MAX_PARKED_PER_PEER early links from one peer, and drops each after one round timeout', async () => {
+      await holdSetups(3)
+      assert.equal(member().service.memberLoad().parkingRoom, 6)
+      const attacker = lab!.nodes[6]!
+      const streams: Stream[] = []
+      for (let i = 0; i < MAX_PARKED_PER_PEER + 3; i++) {
+        const s = await openRaw(attacker, member(), PHANTOM_LINK_PROTOCOL)
+        trySend(s, encodeLinkHello(randomBytes(32)))
+        streams.push(s)
+      }
+      // the excess is refused at once; the rest waits for a claim that never comes
+      await waitFor('four parked, the excess refused', () => member().service.memberLoad().parkedLinks === MAX_PARKED_PER_PEER && streams.filter((s) => s.status !== 'open').length === 3, 10_000, 5)
+      for (const s of streams) await waitReset(s)
+      assert.equal(member().service.memberLoad().parkedLinks, 0)
+    })
   })
 
   it('an overloaded member drops a new setup silently (the build fails); paths build through it again once it is free', async () => {

@@ -92,21 +92,25 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
       const first = events[0]!.side
       return events.map((e) => `${e.channel} ${e.op} ${e.side === first ? 'A' : 'B'} ${e.bytes}`)
     }
-    // Ground truth, known to the test only: which neighbour of each relay is toward the owner of its path.
-    const ownerSide = (node: number, neighbours: string[]): { kind: 'outbound' | 'inbound', towardOwner: string } | null => {
+    // Ground truth, known to the test only: which neighbour of each relay is toward the owner of its path. A relay
+    // is matched to the owners' paths by its two neighbours; a node that relays two paths between the same two
+    // neighbours (possible on 14 nodes) matches both, and when those disagree the test cannot tell which of its
+    // relay records is which: such a relay is counted apart and only its sequence of events is checked.
+    const ownerSides = (node: number, neighbours: string[]): Array<{ kind: 'outbound' | 'inbound', towardOwner: string }> => {
       const self = net.nodes[node]!.peerId.toString()
+      const found: Array<{ kind: 'outbound' | 'inbound', towardOwner: string }> = []
       for (const [owner, kind, pathKind] of [[0, 'outbound', 'exit'], [1, 'inbound', 'entry']] as const) {
         for (const p of net.nodes[owner]!.tunnelService.ownedPathMembers().filter((m) => m.kind === pathKind)) {
           const j = p.hops.indexOf(self)
           if (j < 0 || j === p.hops.length - 1) continue
           const towardOwner = j === 0 ? net.nodes[owner]!.peerId.toString() : p.hops[j - 1]!
           const away = p.hops[j + 1]!
-          if (neighbours.includes(towardOwner) && neighbours.includes(away)) return { kind, towardOwner }
+          if (neighbours.includes(towardOwner) && neighbours.includes(away)) found.push({ kind, towardOwner })
         }
       }
-      return null
+      return found
     }
-    const kinds = { outbound: 0, inbound: 0 }
+    const kinds = { outbound: 0, inbound: 0, ambiguous: 0 }
     let reference: string[] | null = null
     for (const events of relays) {
       const node = events[0]!.node
@@ -118,11 +122,16 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
         const smaller = Buffer.compare(peerIdFromString(e.neighbour).toMultihash().bytes, peerIdFromString(other).toMultihash().bytes) < 0
         assert.equal(e.side, smaller ? 'a' : 'b', `node ${node}: side label of ${e.neighbour}`)
       }
-      const truth = ownerSide(node, neighbours)
-      assert.ok(truth != null, 'the relay belongs to one of the paths in use')
-      kinds[truth.kind]++
-      // the first block comes from the owner's side outbound (the probe) and from the other side inbound (the initialisation block)
-      assert.equal(events[0]!.neighbour === truth.towardOwner, truth.kind === 'outbound', `node ${node}, ${truth.kind} tunnel: first block from the owner's side?`)
+      const truths = ownerSides(node, neighbours)
+      assert.ok(truths.length > 0, 'the relay belongs to one of the paths in use')
+      if (new Set(truths.map((t) => `${t.kind} ${t.towardOwner}`)).size > 1) {
+        kinds.ambiguous++
+      } else {
+        const truth = truths[0]!
+        kinds[truth.kind]++
+        // the first block comes from the owner's side outbound (the probe) and from the other side inbound (the initialisation block)
+        assert.equal(events[0]!.neighbour === truth.towardOwner, truth.kind === 'outbound', `node ${node}, ${truth.kind} tunnel: first block from the owner's side?`)
+      }
       reference ??= canonical(events)
       assert.deepEqual(canonical(events), reference)
     }
@@ -131,8 +140,10 @@ describe(`tunnel invariants over the real network: ${NODES} in-process daemons`,
       exitPaths: net.nodes[0]!.tunnelService.ownedPathMembers().filter((m) => m.kind === 'exit').map((m) => m.hops.map((h) => net.nodes.findIndex((n) => n.peerId.toString() === h))),
       entryPaths: net.nodes[1]!.tunnelService.ownedPathMembers().filter((m) => m.kind === 'entry').map((m) => m.hops.map((h) => net.nodes.findIndex((n) => n.peerId.toString() === h)))
     })
-    assert.ok(kinds.outbound >= 2, `relays of outbound tunnels: ${kinds.outbound} ${seen()}`)
-    assert.ok(kinds.inbound >= 2, `relays of inbound tunnels: ${kinds.inbound} ${seen()}`)
+    // two relays on each tunnel; an ambiguous relay is one of them
+    assert.ok(kinds.outbound + kinds.ambiguous >= 2 && kinds.outbound + kinds.inbound + kinds.ambiguous >= 4, `relays of outbound tunnels: ${kinds.outbound} (${kinds.ambiguous} ambiguous) ${seen()}`)
+    assert.ok(kinds.inbound + kinds.ambiguous >= 2, `relays of inbound tunnels: ${kinds.inbound} (${kinds.ambiguous} ambiguous) ${seen()}`)
+    assert.ok(kinds.outbound >= 1 && kinds.inbound >= 1, `relays of both kinds checked: ${JSON.stringify(kinds)}`)
     assert.deepEqual(reference, [
       'link recv A 64', 'link send B 64',
       'tunnel accept B 128', 'tunnel open A 128',

@@ -108,6 +108,8 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
     this.maxDataPayload = options.maxDataPayloadBytes ?? MAX_DATA_PAYLOAD_BYTES
     if (!Number.isInteger(this.maxDataPayload) || this.maxDataPayload < 1 || this.maxDataPayload > MAX_DATAGRAM_BYTES) throw new RangeError(`maxDataPayloadBytes must be 1..${MAX_DATAGRAM_BYTES}`)
     this.highWaterMark = options.streamHighWaterMark ?? DEFAULT_STREAM_HIGH_WATER_MARK
+    const idleTimeout = options.streamIdleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS
+    if (!Number.isInteger(idleTimeout) || idleTimeout < 0) throw new RangeError('streamIdleTimeoutMs must be a whole number of ms ≥ 0')
     this.now = options.now ?? Date.now
     this.lastSentAt = this.now()
     this.nextLocalId = isInitiator ? 1 : 2
@@ -149,8 +151,6 @@ export class Session extends EventEmitter<SessionEvents> implements StreamContro
         if (this.now() - this.lastSentAt >= interval) this.sendFrame({ type: FrameType.PADDING, filler: randomInt(MAX_PADDING_BYTES + 1) })
       })
     }
-    const idleTimeout = options.streamIdleTimeoutMs ?? STREAM_IDLE_TIMEOUT_MS
-    if (!Number.isInteger(idleTimeout) || idleTimeout < 0) throw new RangeError('streamIdleTimeoutMs must be a whole number of ms ≥ 0')
     // checked four times per timeout: a stream is reset between 1 and 1.25 timeouts after its last DATA
     if (idleTimeout > 0) this.every(Math.max(1, Math.floor(idleTimeout / 4)), () => this.resetIdleStreams(idleTimeout))
   }

@@ -118,7 +118,11 @@ describe(`path setup limits: bounded reads, silent drops, overload (${NODES} hos
       builds = owners().map(async (owner) => {
         while (stalled < count) await owner.service.buildPath('exit', { maxAttempts: 1 }).catch(() => {})
       })
-      await waitFor(`${count} setups waiting at the member`, () => member().service.memberLoad().xAwaitingRound2 === count, 60_000, 5)
+      await waitFor(`${count} setups stalled at the member`, () => stalled === count, 60_000, 5)
+      // builds still under way when the last one stalled went through the member and may keep it waiting for
+      // their round 2 a little longer: once every build has ended, only the stalled setups are left
+      await Promise.all(builds)
+      await waitFor(`only the ${count} stalled setups waiting at the member`, () => member().service.memberLoad().xAwaitingRound2 === count, 20_000, 5)
     }
 
     afterEach(async () => {

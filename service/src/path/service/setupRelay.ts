@@ -175,6 +175,8 @@ export class SetupRelay {
       closeQuietly(inbound, CLOSE_TIMEOUT_MS)
       if (outbound != null) closeQuietly(outbound.stream, CLOSE_TIMEOUT_MS)
     } catch (err) {
+      // a dropped setup no longer waits for its round 2 (and so gives up its parking room), even while it lingers
+      round2Done()
       log.debug(err instanceof SetupDrop ? `setup ${err.message}` : 'setup failed', { err })
       // Before anything was forwarded only the sender learns of the drop (a
       // reset). Afterwards the streams stay as they are until the setup's TTL,
